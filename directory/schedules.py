@@ -1,0 +1,219 @@
+"""Opening hours: weekly rules, overnight spans, holidays, closures, DST.
+
+Rules keep local clock times in ``America/Toronto`` (HSDS 3.0's numeric
+``timezone`` offset would be wrong half the year). A ``closes`` that is not
+after ``opens`` means the next day, as HSDS intends, so a shelter open
+19:00-08:00 is open at 02:00. Each day's spans are built on that day's
+calendar and compared in UTC, which keeps wall-clock times right across DST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+from directory.i18n import clock, lang_or_default, short_date, t, weekday
+
+TZ = ZoneInfo("America/Toronto")
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+LOOKAHEAD_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Open from ``opens`` to ``closes`` on ``days`` (0 = Monday), within the validity dates."""
+
+    days: frozenset[int]
+    opens: time
+    closes: time
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def applies(self, day: date) -> bool:
+        return (day.weekday() in self.days
+                and (self.valid_from is None or self.valid_from <= day)
+                and (self.valid_to is None or day <= self.valid_to))
+
+
+@dataclass(frozen=True)
+class Closure:
+    since: date | None
+    until: date | None
+    reason: dict[str, str]
+
+    def covers(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Everything that decides when a service is open."""
+
+    rules: tuple[Rule, ...]
+    holiday_policy: str = "open"  # closed | open | special
+    holiday_rules: tuple[Rule, ...] = ()
+    province: str = "ON"
+    closure: Closure | None = None
+
+
+@dataclass(frozen=True)
+class OpeningState:
+    """Whether a service is open at a moment, and what happens next."""
+
+    at: datetime
+    open: bool
+    until: datetime | None = None
+    next_open: datetime | None = None
+    holiday: str | None = None
+    closure: Closure | None = None
+    always_open: bool = False
+    holiday_names: dict[str, str] = field(default_factory=dict)
+
+    def text(self, lang: str = "en", now: bool = True) -> str:
+        """One short line: "open now until 20:00", "opens 07:00 tomorrow", …"""
+        lang = lang_or_default(lang)
+        at = self.at.astimezone(TZ)
+        if self.open:
+            if self.always_open:
+                return t("open_247", lang)
+            assert self.until is not None
+            until = self.until.astimezone(TZ)
+            if until.date() > at.date():
+                return t("open_until_tomorrow", lang, time=clock(until.time(), lang))
+            return t("open_until" if now else "open_until_later", lang, time=clock(until.time(), lang))
+        parts = []
+        if self.closure is not None:
+            reason = self.closure.reason.get(lang) or self.closure.reason.get("en", "")
+            parts.append(t("closed_temporarily", lang, reason=reason))
+        elif self.holiday:
+            parts.append(t("closed_holiday", lang, holiday=self.holiday_names.get(lang, self.holiday)))
+        parts.append(self._next_text(lang, at))
+        return ", ".join(parts)
+
+    def _next_text(self, lang: str, at: datetime) -> str:
+        if self.next_open is None:
+            return t("no_hours", lang)
+        nxt = self.next_open.astimezone(TZ)
+        hhmm = clock(nxt.time(), lang)
+        days = (nxt.date() - at.date()).days
+        if days == 0:
+            return t("opens_today", lang, time=hhmm)
+        if days == 1:
+            return t("opens_tomorrow", lang, time=hhmm)
+        if days < 7:
+            return t("opens_on", lang, day=weekday(nxt.weekday(), lang), time=hhmm)
+        return t("opens_date", lang, date=short_date(nxt.date(), lang), time=hhmm)
+
+
+@lru_cache(maxsize=64)
+def _calendar(province: str, year: int, lang: str) -> dict[date, str]:
+    subdiv = province if province in ("ON", "QC") else "ON"
+    language = "fr" if lang == "fr" else "en_CA"
+    return dict(holidays_lib.country_holidays("CA", subdiv=subdiv, years=year, language=language))
+
+
+def holiday_name(day: date, province: str = "ON", lang: str = "en") -> str | None:
+    """The statutory holiday on ``day`` in Ontario or Quebec, if any."""
+    return _calendar(province, day.year, lang).get(day)
+
+
+def localize(at: datetime | None) -> datetime:
+    """An aware time in the directory's zone; naive input is read as local clock time."""
+    if at is None:
+        return datetime.now(TZ)
+    return at.replace(tzinfo=TZ) if at.tzinfo is None else at.astimezone(TZ)
+
+
+def _span(day: date, rule: Rule) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, rule.opens, TZ)
+    end_day = day if rule.closes > rule.opens else day + timedelta(days=1)
+    end = datetime.combine(end_day, rule.closes, TZ)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def day_rules(hours: Hours, day: date) -> tuple[Rule, ...]:
+    """The rules in force on a local date, after closures and holiday policy."""
+    if hours.closure is not None and hours.closure.covers(day):
+        return ()
+    if holiday_name(day, hours.province) is not None:
+        if hours.holiday_policy == "closed":
+            return ()
+        if hours.holiday_policy == "special":
+            return tuple(r for r in hours.holiday_rules
+                         if (r.valid_from is None or r.valid_from <= day)
+                         and (r.valid_to is None or day <= r.valid_to))
+    return tuple(r for r in hours.rules if r.applies(day))
+
+
+def spans(hours: Hours, first: date, last: date) -> list[tuple[datetime, datetime]]:
+    """Open spans (UTC) starting on local dates ``first``..``last``, merged where they touch."""
+    raw = sorted(_span(first + timedelta(days=n), rule)
+                 for n in range((last - first).days + 1)
+                 for rule in day_rules(hours, first + timedelta(days=n)))
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in raw:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def state_at(hours: Hours, at: datetime | None = None) -> OpeningState:
+    """Open or closed at ``at`` (default: now), until when, and the next opening."""
+    local = localize(at)
+    now = local.astimezone(timezone.utc)
+    today = local.date()
+    horizon = today + timedelta(days=LOOKAHEAD_DAYS)
+    if hours.closure is not None and hours.closure.until is not None:
+        horizon = max(horizon, hours.closure.until + timedelta(days=LOOKAHEAD_DAYS))
+    found = spans(hours, today - timedelta(days=1), horizon)
+    closure = hours.closure if hours.closure is not None and hours.closure.covers(today) else None
+    for start, end in found:
+        if start <= now < end:
+            return OpeningState(at=local, open=True, until=end,
+                                always_open=end - now >= timedelta(days=2))
+        if start > now:
+            return _closed(hours, local, start, closure)
+    return _closed(hours, local, None, closure)
+
+
+def _closed(hours: Hours, local: datetime, nxt: datetime | None,
+            closure: Closure | None) -> OpeningState:
+    holiday = None
+    names: dict[str, str] = {}
+    if closure is None and hours.holiday_policy == "closed":
+        holiday = holiday_name(local.date(), hours.province)
+        if holiday:
+            names = {lang: holiday_name(local.date(), hours.province, lang) or holiday
+                     for lang in ("en", "fr")}
+    return OpeningState(at=local, open=False, next_open=nxt.astimezone(TZ) if nxt else None,
+                        holiday=holiday, closure=closure, holiday_names=names)
+
+
+def week_table(hours: Hours, lang: str = "en") -> list[tuple[str, str]]:
+    """(weekday, "08:00-09:00, 12:00-13:00") rows for a whole week of regular hours."""
+    rows = []
+    for d in range(7):
+        todays = sorted((r for r in hours.rules if d in r.days), key=lambda r: r.opens)
+        text = ", ".join(f"{clock(r.opens, lang)}-{clock(r.closes, lang)}" for r in todays)
+        rows.append((weekday(d, lang), text or t("closed_day", lang)))
+    return rows
+
+
+def parse_days(byday: str) -> frozenset[int]:
+    """HSDS ``byday`` ("MO,TU,WE") to weekday numbers; raises ValueError on a bad code."""
+    days = set()
+    for code in (c.strip().upper() for c in byday.split(",") if c.strip()):
+        if code[-2:] not in DAY_CODES:
+            raise ValueError(f"unknown weekday {code!r}")
+        days.add(DAY_CODES.index(code[-2:]))
+    return frozenset(days)
+
+
+def format_days(days: frozenset[int]) -> str:
+    return ",".join(DAY_CODES[d] for d in sorted(days))
