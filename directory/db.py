@@ -1,0 +1,67 @@
+"""Engines, sessions and schema upgrades. Nothing connects until asked.
+
+Callers own the session lifecycle (``with session_scope(url) as s:``); the
+directory's functions take a ``Session`` and never commit.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///waypoint.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: the one given, else ``WAYPOINT_DATABASE_URL``, else the demo SQLite file."""
+    return explicit or os.environ.get("WAYPOINT_DATABASE_URL") or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str) -> Engine:
+    """One engine per URL for the life of the process."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    return engine
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema at ``url`` to the newest migration (creates it when empty)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = get_engine(url)
+    command.upgrade(cfg, "head")
+
+
+def sessionmaker_for(url: str) -> sessionmaker:
+    return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    factory = sessionmaker_for(database_url(url))
+    with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,294 @@
+"""The resource directory's tables: HSDS 3.0 entities plus Waypoint's operational facts.
+
+HSDS 3.0 names and shapes are kept where they exist (organization, service,
+location, service_at_location, address, phone, schedule, language,
+taxonomy_term) so that import and export are a column-for-column mapping.
+What clients need and HSDS leaves loose (populations, ID rules, pets, beds,
+closures, confidential locations, holiday policy, French text) lives in
+extension columns, exported as separate resources.
+
+SQLAlchemy is pinned to 1.4 by Rasa, so columns use ``Column`` with
+``Mapped[...]`` annotations; all queries elsewhere are 2.0 style.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Optional
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+)
+from sqlalchemy.orm import Mapped, declarative_base, relationship
+
+Base = declarative_base()
+
+HOLIDAY_POLICIES = ("closed", "open", "special")
+COSTS = ("free", "low_cost", "fee")
+POPULATIONS = ("all", "women", "men", "youth", "families", "couples", "2slgbtq", "indigenous")
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    name: Mapped[str] = Column(Text, nullable=False)
+    name_fr: Mapped[Optional[str]] = Column(Text)
+    alternate_name: Mapped[Optional[str]] = Column(Text)
+    description: Mapped[str] = Column(Text, nullable=False, default="")
+    description_fr: Mapped[Optional[str]] = Column(Text)
+    email: Mapped[Optional[str]] = Column(Text)
+    website: Mapped[Optional[str]] = Column(Text)
+
+
+class Service(Base):
+    __tablename__ = "service"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    organization_id: Mapped[str] = Column(
+        String(36), ForeignKey("organization.id"), nullable=False, index=True
+    )
+    name: Mapped[str] = Column(Text, nullable=False)
+    name_fr: Mapped[Optional[str]] = Column(Text)
+    alternate_name: Mapped[Optional[str]] = Column(Text)
+    description: Mapped[Optional[str]] = Column(Text)
+    description_fr: Mapped[Optional[str]] = Column(Text)
+    url: Mapped[Optional[str]] = Column(Text)
+    email: Mapped[Optional[str]] = Column(Text)
+    status: Mapped[str] = Column(String(16), nullable=False, default="active")
+    application_process: Mapped[Optional[str]] = Column(Text)
+    fees_description: Mapped[Optional[str]] = Column(Text)
+    eligibility_description: Mapped[Optional[str]] = Column(Text)
+    minimum_age: Mapped[Optional[float]] = Column(Float)
+    maximum_age: Mapped[Optional[float]] = Column(Float)
+    alert: Mapped[Optional[str]] = Column(Text)
+    last_modified: Mapped[Optional[datetime]] = Column(DateTime)
+
+    # Waypoint extensions: facts a client needs before walking over.
+    populations: Mapped[str] = Column(String(120), nullable=False, default="all")
+    walk_in: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    id_required: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    health_card_required: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    cost: Mapped[str] = Column(String(16), nullable=False, default="free")
+    pets: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    holiday_policy: Mapped[str] = Column(String(16), nullable=False, default="open")
+    confidential: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    coverage_km: Mapped[Optional[float]] = Column(Float)
+    # Shaped after HSDS 3.1 service_capacity (available, maximum, unit, updated).
+    capacity_available: Mapped[Optional[int]] = Column(Integer)
+    capacity_maximum: Mapped[Optional[int]] = Column(Integer)
+    capacity_unit: Mapped[Optional[str]] = Column(String(32))
+    capacity_updated_at: Mapped[Optional[datetime]] = Column(DateTime)
+    closed_reason: Mapped[Optional[str]] = Column(Text)
+    closed_reason_fr: Mapped[Optional[str]] = Column(Text)
+    closed_since: Mapped[Optional[date]] = Column(Date)
+    closed_until: Mapped[Optional[date]] = Column(Date)
+    last_verified_at: Mapped[Optional[datetime]] = Column(DateTime)
+    # Optimistic concurrency: every provider update bumps it, a stale one is refused.
+    version: Mapped[int] = Column(Integer, nullable=False, default=1)
+
+    organization = relationship("Organization")
+    categories = relationship(
+        "ServiceCategory", cascade="all, delete-orphan", order_by="ServiceCategory.position"
+    )
+    languages = relationship("Language", cascade="all, delete-orphan", order_by="Language.id")
+    schedules = relationship(
+        "Schedule",
+        primaryjoin="Service.id == foreign(Schedule.service_id)",
+        order_by="Schedule.id",
+        viewonly=True,
+    )
+    sites = relationship("ServiceAtLocation", back_populates="service", order_by="ServiceAtLocation.id")
+
+    @property
+    def population_list(self) -> list[str]:
+        return [p for p in self.populations.split(",") if p]
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c.code for c in self.categories]
+
+
+class ServiceCategory(Base):
+    """A service's canonical category codes, in the order given (first = main)."""
+
+    __tablename__ = "service_category"
+
+    service_id: Mapped[str] = Column(
+        String(36), ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = Column(String(40), primary_key=True)
+    position: Mapped[int] = Column(Integer, nullable=False, default=0)
+    taxonomy_term_id: Mapped[Optional[str]] = Column(String(36))
+
+
+class Location(Base):
+    __tablename__ = "location"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    organization_id: Mapped[Optional[str]] = Column(String(36), ForeignKey("organization.id"))
+    location_type: Mapped[str] = Column(String(16), nullable=False, default="physical")
+    name: Mapped[Optional[str]] = Column(Text)
+    alternate_name: Mapped[Optional[str]] = Column(Text)
+    description: Mapped[Optional[str]] = Column(Text)
+    transportation: Mapped[Optional[str]] = Column(Text)
+    latitude: Mapped[Optional[float]] = Column(Float)
+    longitude: Mapped[Optional[float]] = Column(Float)
+    accessibility: Mapped[Optional[str]] = Column(Text)
+    accessibility_fr: Mapped[Optional[str]] = Column(Text)
+
+    addresses = relationship("Address", cascade="all, delete-orphan", order_by="Address.id")
+    organization = relationship("Organization")
+
+
+class ServiceAtLocation(Base):
+    __tablename__ = "service_at_location"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    service_id: Mapped[str] = Column(
+        String(36), ForeignKey("service.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    location_id: Mapped[str] = Column(
+        String(36), ForeignKey("location.id"), nullable=False, index=True
+    )
+    description: Mapped[Optional[str]] = Column(Text)
+
+    service = relationship("Service", back_populates="sites")
+    location = relationship("Location")
+
+
+class Address(Base):
+    __tablename__ = "address"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    location_id: Mapped[str] = Column(
+        String(36), ForeignKey("location.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    attention: Mapped[Optional[str]] = Column(Text)
+    address_1: Mapped[str] = Column(Text, nullable=False)
+    address_2: Mapped[Optional[str]] = Column(Text)
+    city: Mapped[str] = Column(Text, nullable=False)
+    region: Mapped[Optional[str]] = Column(Text)
+    state_province: Mapped[str] = Column(String(8), nullable=False)
+    postal_code: Mapped[str] = Column(String(16), nullable=False)
+    country: Mapped[str] = Column(String(2), nullable=False, default="CA")
+    address_type: Mapped[str] = Column(String(16), nullable=False, default="physical")
+
+
+class Phone(Base):
+    __tablename__ = "phone"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    service_id: Mapped[Optional[str]] = Column(String(36), ForeignKey("service.id"), index=True)
+    location_id: Mapped[Optional[str]] = Column(String(36), ForeignKey("location.id"))
+    organization_id: Mapped[Optional[str]] = Column(String(36), ForeignKey("organization.id"))
+    service_at_location_id: Mapped[Optional[str]] = Column(
+        String(36), ForeignKey("service_at_location.id")
+    )
+    number: Mapped[str] = Column(String(40), nullable=False)
+    extension: Mapped[Optional[int]] = Column(Integer)
+    type: Mapped[Optional[str]] = Column(String(16))
+    description: Mapped[Optional[str]] = Column(Text)
+
+    # Declared so the unit of work inserts parents before phones in one flush.
+    service = relationship("Service")
+    location = relationship("Location")
+    organization = relationship("Organization")
+    site = relationship("ServiceAtLocation")
+
+
+class Language(Base):
+    __tablename__ = "language"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    service_id: Mapped[str] = Column(
+        String(36), ForeignKey("service.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[Optional[str]] = Column(Text)
+    code: Mapped[str] = Column(String(8), nullable=False)
+    note: Mapped[Optional[str]] = Column(Text)
+
+
+class Schedule(Base):
+    """An HSDS weekly schedule row, in local clock time of ``America/Toronto``.
+
+    ``kind`` is Waypoint's extension: ``regular`` rows apply on their weekdays;
+    ``holiday`` rows give the special hours a ``special`` service keeps on
+    statutory holidays (their ``byday`` is empty).
+    """
+
+    __tablename__ = "schedule"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    service_id: Mapped[Optional[str]] = Column(String(36), index=True)
+    location_id: Mapped[Optional[str]] = Column(String(36))
+    service_at_location_id: Mapped[Optional[str]] = Column(String(36), index=True)
+    kind: Mapped[str] = Column(String(16), nullable=False, default="regular")
+    valid_from: Mapped[Optional[date]] = Column(Date)
+    valid_to: Mapped[Optional[date]] = Column(Date)
+    freq: Mapped[str] = Column(String(16), nullable=False, default="WEEKLY")
+    byday: Mapped[str] = Column(String(40), nullable=False, default="")
+    opens_at: Mapped[Optional[time]] = Column(Time)
+    closes_at: Mapped[Optional[time]] = Column(Time)
+    description: Mapped[Optional[str]] = Column(Text)
+    notes: Mapped[Optional[str]] = Column(Text)
+
+
+class TaxonomyTerm(Base):
+    __tablename__ = "taxonomy_term"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    code: Mapped[Optional[str]] = Column(String(80))
+    name: Mapped[str] = Column(Text, nullable=False)
+    description: Mapped[str] = Column(Text, nullable=False, default="")
+    parent_id: Mapped[Optional[str]] = Column(String(36))
+    taxonomy: Mapped[Optional[str]] = Column(Text)
+    language: Mapped[Optional[str]] = Column(String(8))
+    taxonomy_id: Mapped[Optional[str]] = Column(String(36))
+    term_uri: Mapped[Optional[str]] = Column(Text)
+
+
+class SearchEntry(Base):
+    """Spatial index: one row per (category, service at a location), keyed by grid cell.
+
+    Derived from service_category and location; rebuilt by
+    ``directory.spatial.reindex`` on every write. It lets a search read only
+    the rows of its category in the few cells around the person, on SQLite and
+    PostgreSQL alike, instead of scanning the table.
+    """
+
+    __tablename__ = "search_entry"
+
+    code: Mapped[str] = Column(String(40), primary_key=True)
+    cell: Mapped[int] = Column(Integer, primary_key=True)
+    service_at_location_id: Mapped[str] = Column(String(36), primary_key=True)
+    service_id: Mapped[str] = Column(String(36), nullable=False, index=True)
+    latitude: Mapped[float] = Column(Float, nullable=False)
+    longitude: Mapped[float] = Column(Float, nullable=False)
+
+
+class AuditEntry(Base):
+    """Who changed what and when, for every provider update."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = Column(DateTime, nullable=False)
+    actor: Mapped[str] = Column(Text, nullable=False)
+    action: Mapped[str] = Column(String(40), nullable=False)
+    service_id: Mapped[str] = Column(String(36), nullable=False, index=True)
+    old_value: Mapped[Optional[str]] = Column(Text)
+    new_value: Mapped[Optional[str]] = Column(Text)
+
+
+Index("ix_service_category_code", ServiceCategory.code)

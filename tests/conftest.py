@@ -1,0 +1,110 @@
+"""Shared fixtures: fresh databases on SQLite and on a real PostgreSQL.
+
+PostgreSQL tests use databases of their own, created for this run and dropped
+at the end. Where PostgreSQL is unreachable they skip with the reason, except
+when ``WAYPOINT_REQUIRE_SERVICES=1`` (set by ``.ci/run``): then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from directory.db import get_engine, session_scope, upgrade
+from directory.demo import load_demo
+
+PG_URL = os.environ.get("WAYPOINT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE = os.environ.get("WAYPOINT_REQUIRE_SERVICES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally; fail in CI, where every back-end must really run."""
+    if REQUIRE:
+        pytest.fail(f"{reason} (WAYPOINT_REQUIRE_SERVICES=1 turns this skip into a failure)")
+    pytest.skip(reason)
+
+
+class PostgresDatabases:
+    """Creates and drops throw-away databases on the test server."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+        self.base = make_url(admin_url)
+        self.created: list[str] = []
+        self.error: str | None = None
+        try:
+            with self.admin.connect() as conn:
+                conn.execute(text("select 1"))
+        except Exception as exc:  # any driver error means "not reachable"
+            self.error = f"PostgreSQL not reachable at {admin_url}: {exc.__class__.__name__}"
+
+    def create(self) -> str:
+        name = f"waypoint_t_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return str(self.base.set(database=name))
+
+    def drop_all(self) -> None:
+        for name in self.created:
+            url = str(self.base.set(database=name))
+            if url in _ENGINES_USED:
+                get_engine(url).dispose()
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+_ENGINES_USED: set[str] = set()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    dbs = PostgresDatabases(PG_URL)
+    yield dbs
+    if dbs.error is None:
+        dbs.drop_all()
+
+
+def _new_database(backend: str, postgres: PostgresDatabases, folder: Path) -> str:
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / f'{uuid.uuid4().hex[:8]}.db'}"
+    else:
+        if postgres.error:
+            unavailable(postgres.error)
+        url = postgres.create()
+    _ENGINES_USED.add(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, postgres: PostgresDatabases, tmp_path: Path) -> str:
+    """A fresh, migrated, empty database on each back-end."""
+    return _new_database(request.param, postgres, tmp_path)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, postgres: PostgresDatabases,
+             tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database holding the demo directory, shared by read-only tests."""
+    url = _new_database(request.param, postgres, tmp_path_factory.mktemp("demo"))
+    with session_scope(url) as session:
+        load_demo(session)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh migrated SQLite database, for tests about one back-end's behaviour."""
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    upgrade(url)
+    return url
