@@ -73,18 +73,25 @@ class OpeningState:
     always_open: bool = False
     holiday_names: dict[str, str] = field(default_factory=dict)
 
-    def text(self, lang: str = "en", now: bool = True) -> str:
-        """One short line: "open now until 20:00", "opens 07:00 tomorrow", …"""
+    def text(self, lang: str = "en", now: bool | None = None) -> str:
+        """One short line: "open now until 20:00", "opens 07:00 tomorrow", …
+
+        "now" is said only when the state is for the present moment (``now``
+        defaults to whether ``at`` is within a few minutes of the clock).
+        """
         lang = lang_or_default(lang)
         at = self.at.astimezone(TZ)
+        if now is None:
+            now = abs(datetime.now(TZ) - at) < timedelta(minutes=5)
         if self.open:
             if self.always_open:
                 return t("open_247", lang)
             assert self.until is not None
             until = self.until.astimezone(TZ)
+            key = "open_until" if now else "open_until_later"
             if until.date() > at.date():
-                return t("open_until_tomorrow", lang, time=clock(until.time(), lang))
-            return t("open_until" if now else "open_until_later", lang, time=clock(until.time(), lang))
+                key = "open_until_tomorrow" if now else "open_until_next_day"
+            return t(key, lang, time=clock(until.time(), lang))
         parts = []
         if self.closure is not None:
             reason = self.closure.reason.get(lang) or self.closure.reason.get("en", "")

@@ -37,11 +37,13 @@ def test_overnight_shelter_is_open_after_midnight(moment: str, is_open: bool) ->
 
 def test_overnight_texts_in_both_languages() -> None:
     night = state_at(SHELTER, at("2026-11-24T02:00"))
-    assert night.text("en") == "open now until 08:00"
+    assert night.text("en", now=True) == "open now until 08:00"
+    assert night.text("en", now=False) == "open until 08:00"
     assert night.text("fr") == "ouvert jusqu'à 8 h"
     evening = state_at(SHELTER, at("2026-11-24T20:00"))
-    assert evening.text("en") == "open now until 08:00 tomorrow"
-    assert evening.text("fr") == "ouvert jusqu'à demain 8 h"
+    assert evening.text("en", now=True) == "open now until 08:00 tomorrow"
+    assert evening.text("en", now=False) == "open until 08:00 the next morning"
+    assert evening.text("fr", now=True) == "ouvert jusqu'à demain 8 h"
     day = state_at(SHELTER, at("2026-11-24T09:00"))
     assert (day.open, day.next_open) == (False, at("2026-11-24T19:00"))
     assert day.text("en") == "closed, opens 19:00" and day.text("fr") == "fermé, ouvre à 19 h"
@@ -148,6 +150,13 @@ def test_dst_night_state_is_right_on_both_changes() -> None:
 
 def test_naive_times_are_read_as_local() -> None:
     assert state_at(SHELTER, datetime(2026, 11, 24, 2, 0)).open
+
+
+def test_default_time_is_now_and_says_so() -> None:
+    now = datetime.now(TZ)
+    around_now = Hours(rules=(Rule(EVERY_DAY, (now - timedelta(hours=1)).time(),
+                                   (now + timedelta(hours=2)).time()),))
+    assert state_at(around_now).text("en").startswith("open now until")
 
 
 def test_week_table_lists_every_sitting_in_both_languages() -> None:
