@@ -1,0 +1,135 @@
+"""Provider updates: hours, temporary closures, beds. Audited, never silently overwritten.
+
+Each update bumps ``service.version`` with a compare-and-set
+(``UPDATE … WHERE version = :seen``). A caller that read version N and
+passes ``expected_version=N`` is refused with ``StaleUpdate`` if anyone else
+changed the service since; without it, the version read in the same
+transaction is used, so two concurrent writers still cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from directory.errors import DirectoryError, StaleUpdate, UnknownService
+from directory.models import AuditEntry, Schedule, Service
+from directory.schedules import TZ, format_days
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    days: frozenset[int]
+    opens: time
+    closes: time
+
+
+def _now() -> datetime:
+    return datetime.now(TZ).replace(tzinfo=None, microsecond=0)
+
+
+def _bump(session: Session, service_id: str, expected_version: int | None,
+          values: dict[str, Any]) -> Service:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise UnknownService(service_id)
+    seen = service.version if expected_version is None else expected_version
+    result = session.execute(
+        update(Service).where(Service.id == service_id, Service.version == seen)
+        .values(version=seen + 1, **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise StaleUpdate(
+            f"service {service_id} was changed by someone else (you had version {seen}, "
+            f"it is now {service.version}); reload it and try again")
+    session.refresh(service)
+    return service
+
+
+def _audit(session: Session, service_id: str, actor: str, action: str,
+           old: Any, new: Any) -> None:
+    if not actor.strip():
+        raise DirectoryError("say who makes the change (--by NAME)")
+    session.add(AuditEntry(at=_now(), actor=actor.strip(), action=action, service_id=service_id,
+                           old_value=json.dumps(old, default=str, ensure_ascii=False),
+                           new_value=json.dumps(new, default=str, ensure_ascii=False)))
+
+
+def _current_hours(session: Session, service_id: str) -> list[dict[str, str]]:
+    rows = session.scalars(select(Schedule).where(Schedule.service_id == service_id,
+                                                  Schedule.kind == "regular")
+                           .order_by(Schedule.id))
+    return [{"byday": r.byday, "opens": str(r.opens_at), "closes": str(r.closes_at)} for r in rows]
+
+
+def set_hours(session: Session, service_id: str, hours: list[WeeklyHours], actor: str,
+              expected_version: int | None = None) -> Service:
+    """Replace the service's regular weekly hours."""
+    if not hours:
+        raise DirectoryError("give at least one set of hours")
+    old = _current_hours(session, service_id)
+    service = _bump(session, service_id, expected_version, {"last_verified_at": _now()})
+    session.execute(delete(Schedule).where(Schedule.service_id == service_id,
+                                           Schedule.kind == "regular"))
+    for h in hours:
+        session.add(Schedule(id=str(uuid.uuid4()), service_id=service_id, kind="regular",
+                             freq="WEEKLY", byday=format_days(h.days), opens_at=h.opens,
+                             closes_at=h.closes))
+    session.flush()
+    _audit(session, service_id, actor, "set-hours", old, _current_hours(session, service_id))
+    return service
+
+
+def close_temporarily(session: Session, service_id: str, reason: str, actor: str,
+                      reason_fr: str | None = None, until: date | None = None,
+                      since: date | None = None, expected_version: int | None = None) -> Service:
+    """Mark a service closed (from today unless ``since``) with a reason shown to clients."""
+    if not reason.strip():
+        raise DirectoryError("a closure needs a reason clients can read")
+    start = since or _now().date()
+    if until is not None and until < start:
+        raise DirectoryError(f"the closure ends ({until}) before it starts ({start})")
+    old = session.get(Service, service_id)
+    before = None if old is None else [old.closed_reason, old.closed_since, old.closed_until]
+    service = _bump(session, service_id, expected_version, {
+        "closed_reason": reason.strip(), "closed_reason_fr": (reason_fr or "").strip() or None,
+        "closed_since": start, "closed_until": until, "last_verified_at": _now()})
+    _audit(session, service_id, actor, "close-temporarily", before, [reason, start, until])
+    return service
+
+
+def reopen(session: Session, service_id: str, actor: str,
+           expected_version: int | None = None) -> Service:
+    """End a temporary closure."""
+    old = session.get(Service, service_id)
+    before = None if old is None else [old.closed_reason, old.closed_since, old.closed_until]
+    service = _bump(session, service_id, expected_version, {
+        "closed_reason": None, "closed_reason_fr": None, "closed_since": None,
+        "closed_until": None, "last_verified_at": _now()})
+    _audit(session, service_id, actor, "reopen", before, None)
+    return service
+
+
+def set_beds(session: Session, service_id: str, available: int, actor: str,
+             maximum: int | None = None, unit: str | None = None,
+             expected_version: int | None = None) -> Service:
+    """Record how many beds (or spots) are free right now."""
+    old = session.get(Service, service_id)
+    if old is None:
+        raise UnknownService(service_id)
+    top = maximum if maximum is not None else old.capacity_maximum
+    if available < 0 or (top is not None and available > top):
+        raise DirectoryError(f"beds free must be between 0 and {top if top is not None else 'the maximum'}")
+    before = [old.capacity_available, old.capacity_maximum]
+    now = _now()
+    service = _bump(session, service_id, expected_version, {
+        "capacity_available": available, "capacity_maximum": top,
+        "capacity_unit": unit or old.capacity_unit or "beds", "capacity_updated_at": now,
+        "last_verified_at": now})
+    _audit(session, service_id, actor, "set-beds", before, [available, top])
+    return service
