@@ -1,0 +1,5 @@
+"""``python -m directory``: see ``directory.cli``."""
+
+from directory.cli import run
+
+run()
