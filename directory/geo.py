@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 
 EARTH_KM = 6371.0088
-# Grid cells of ~1.1 km: 0.01 degree of latitude by 0.014 of longitude (at 45°N).
-CELL_LAT = 0.01
-CELL_LON = 0.014
+# Grid cells of ~550 m: 0.005 degree of latitude by 0.007 of longitude (at 45°N).
+CELL_LAT = 0.005
+CELL_LON = 0.007
 _LON_CELLS = 100_000
 
 
@@ -33,6 +33,13 @@ def distance_km(a: Point, b: Point) -> float:
 def cell_of(lat: float, lon: float) -> int:
     """The grid cell holding a point, as one integer key."""
     return math.floor(lat / CELL_LAT) * _LON_CELLS + math.floor(lon / CELL_LON) % _LON_CELLS
+
+
+def bounding_box(center: Point, radius_km: float) -> tuple[float, float, float, float]:
+    """(min lat, max lat, min lon, max lon) of a circle."""
+    dlat = radius_km / 111.2
+    dlon = radius_km / (111.2 * max(math.cos(math.radians(center.lat)), 0.01))
+    return center.lat - dlat, center.lat + dlat, center.lon - dlon, center.lon + dlon
 
 
 def cells_within(center: Point, radius_km: float) -> list[int]:

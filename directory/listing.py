@@ -9,7 +9,7 @@ this module; only its intake phone and its area do.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import select
@@ -25,7 +25,6 @@ from directory.schedules import (
     Hours,
     OpeningState,
     Rule,
-    TZ,
     localize,
     parse_days,
     state_at,
@@ -157,12 +156,12 @@ def load_phones(session: Session, service_ids: Iterable[str]) -> dict[str, list[
     return by_service
 
 
-def hours_of(service: Service, schedules: Sequence[Schedule], site: ServiceAtLocation | None,
-             province: str) -> Hours:
+def hours_of(service: Service, schedules: Sequence[Schedule], site_id: str | None,
+             location_id: str | None, province: str) -> Hours:
     """The rules for one site: its own schedule rows if it has any, else the service's."""
-    own = [s for s in schedules if site is not None and s.service_at_location_id == site.id]
+    own = [s for s in schedules if site_id is not None and s.service_at_location_id == site_id]
     rows = own or [s for s in schedules if s.service_at_location_id is None
-                   or (site is not None and s.location_id == site.location_id)]
+                   or (location_id is not None and s.location_id == location_id)]
     regular, holiday = [], []
     for row in rows:
         if row.opens_at is None or row.closes_at is None:
@@ -189,14 +188,19 @@ def _address(location: Location | None) -> tuple[str | None, str]:
 
 
 def build(service: Service, site: ServiceAtLocation | None, schedules: Sequence[Schedule],
-          phones: Sequence[Phone], at: datetime, near: Point | None) -> Listing:
-    """The listing of ``service`` at ``site``, its state at ``at`` and distance from ``near``."""
+          phones: Sequence[Phone], at: datetime, near: Point | None,
+          state: OpeningState | None = None) -> Listing:
+    """The listing of ``service`` at ``site``, its state at ``at`` and distance from ``near``.
+
+    ``state`` may be passed when the caller has already computed it.
+    """
     location = site.location if site is not None else None
     address, province = _address(location)
     point = None
     if location is not None and location.latitude is not None and location.longitude is not None:
         point = Point(location.latitude, location.longitude)
-    hours = hours_of(service, schedules, site, province)
+    hours = hours_of(service, schedules, site.id if site else None,
+                     site.location_id if site else None, province)
     area = None
     if service.confidential and point is not None:
         area = get_gazetteer().nearest(point).display("en")
@@ -219,7 +223,7 @@ def build(service: Service, site: ServiceAtLocation | None, schedules: Sequence[
         point=None if service.confidential else point,
         distance_km=None if service.confidential else distance,
         phone=phone,
-        state=state_at(hours, at),
+        state=state or state_at(hours, at),
         last_verified_at=service.last_verified_at,
         populations=service.population_list,
         walk_in=service.walk_in,
@@ -265,6 +269,3 @@ def hours(session: Session, service_id: str, at: datetime | None = None,
                      holiday_policy=listing.hours.holiday_policy,
                      holiday_hours=[(r.opens, r.closes) for r in listing.hours.holiday_rules])
 
-
-def today() -> date:
-    return datetime.now(TZ).date()

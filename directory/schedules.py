@@ -178,14 +178,16 @@ def state_at(hours: Hours, at: datetime | None = None) -> OpeningState:
     horizon = today + timedelta(days=LOOKAHEAD_DAYS)
     if hours.closure is not None and hours.closure.until is not None:
         horizon = max(horizon, hours.closure.until + timedelta(days=LOOKAHEAD_DAYS))
-    found = spans(hours, today - timedelta(days=1), horizon)
     closure = hours.closure if hours.closure is not None and hours.closure.covers(today) else None
-    for start, end in found:
-        if start <= now < end:
-            return OpeningState(at=local, open=True, until=end,
-                                always_open=end - now >= timedelta(days=2))
-        if start > now:
-            return _closed(hours, local, start, closure)
+    # Most answers lie within a few days: look there first, the whole horizon only if needed.
+    for last in (today + timedelta(days=2), horizon):
+        for start, end in spans(hours, today - timedelta(days=1), last):
+            if start <= now < end:
+                # Open two days straight counts as round the clock; ``until`` is then a lower bound.
+                return OpeningState(at=local, open=True, until=end,
+                                    always_open=end - now >= timedelta(days=2))
+            if start > now:
+                return _closed(hours, local, start, closure)
     return _closed(hours, local, None, closure)
 
 

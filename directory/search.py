@@ -1,8 +1,8 @@
 """Search by need, place and time: the question Waypoint answers all day.
 
 Ranking: open at the time asked first, then nearest, then name and id (a
-stable tie-break). The spatial index is read ring by ring (2, 5, 10, 25,
-60 km) and candidates are judged nearest first, so a search touches the
+stable tie-break). The spatial index is read ring by ring (0.5, 1, 2, 5,
+10, 25, 60 km) and candidates are judged nearest first, so a search touches the
 few rows around the person rather than the whole table.
 """
 
@@ -14,14 +14,23 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.geo import Point, cells_within, distance_km
-from directory.listing import Listing, build, load_phones, load_schedules, load_services
-from directory.models import SearchEntry, Service
+from directory.geo import Point, bounding_box, cells_within, distance_km
+from directory.listing import (
+    Listing,
+    build,
+    hours_of,
+    load_phones,
+    load_schedules,
+    load_services,
+)
+from directory.models import Address, Language, SearchEntry, Service, ServiceAtLocation
 from directory.places import get_gazetteer
-from directory.schedules import localize
+from directory.schedules import OpeningState, localize, state_at
 from directory.taxonomy import get_taxonomy
 
-RINGS_KM = (2.0, 5.0, 10.0, 25.0, 60.0)
+RINGS_KM = (0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 60.0)
+# Past this many cells a ring is read as one bounding box instead of a list of cells.
+MAX_CELLS = 400
 # Past this distance, stop widening once enough results match, open or not:
 # nobody on foot needs a place 40 km away that happens to be open.
 ENOUGH_KM = 10.0
@@ -59,6 +68,19 @@ class SearchResponse:
     categories: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Hit:
+    """A candidate judged cheaply: enough to rank it, before its full listing is built."""
+
+    distance: float
+    site_id: str
+    service: Service
+    state: OpeningState
+
+    def key(self) -> tuple[bool, float, str, str]:
+        return (not self.state.open, self.distance, self.service.name, self.service.id)
+
+
 def search(session: Session, category: str, near: Point | str | None = None,
            at: datetime | None = None, filters: Filters = Filters(), limit: int = 3,
            offset: int = 0) -> SearchResponse:
@@ -73,64 +95,92 @@ def search(session: Session, category: str, near: Point | str | None = None,
     when = localize(at)
     needed = offset + limit
     seen: set[str] = set()
-    matched: list[tuple[float, Listing]] = []
-    open_count = 0
+    judged: list[_Hit] = []
+    pending: list[tuple[float, str, str]] = []
     for ring in RINGS_KM:
-        fresh = _candidates(session, codes, center, ring, seen)
+        # Bounding-box corners lie beyond the ring: they wait for the next one, so
+        # every ring is judged strictly nearest first.
+        fresh = sorted(pending + _candidates(session, codes, center, ring, seen))
+        pending = [c for c in fresh if c[0] > ring]
+        fresh = [c for c in fresh if c[0] <= ring]
         for n in range(0, len(fresh), _BATCH):
-            for dist, listing in _judge(session, fresh[n:n + _BATCH], when, point, filters):
-                if filters.open_now and not listing.state.open:
-                    continue
-                matched.append((dist, listing))
-                open_count += listing.state.open
-            if open_count >= needed:
+            judged.extend(_judge(session, fresh[n:n + _BATCH], when, filters))
+            if sum(h.state.open for h in judged) >= needed:
                 break
-        if open_count >= needed or (ring >= ENOUGH_KM and len(matched) >= needed):
+        if sum(h.state.open for h in judged) >= needed or (ring >= ENOUGH_KM and len(judged) >= needed):
             break
-    matched.sort(key=lambda m: (not m[1].state.open, m[0], m[1].name["en"], m[1].id))
-    ranked = [listing for _, listing in matched]
-    response = SearchResponse(results=ranked[offset:needed], total_found=len(ranked),
-                              near=point, categories=codes)
-    if open_count == 0:
-        upcoming = [li for li in ranked if li.state.next_open is not None]
-        if filters.open_now and not upcoming:
-            relaxed = search(session, category, point, at,
-                             Filters(**{**filters.__dict__, "open_now": False}), limit=needed)
-            upcoming = [li for li in relaxed.results if li.state.next_open is not None]
-        response.opens_next = min(upcoming, key=lambda li: li.state.next_open, default=None)
-    return response
+    judged.sort(key=_Hit.key)
+    hits = [h for h in judged if h.state.open or not filters.open_now]
+    opens_next = None
+    if not any(h.state.open for h in judged):
+        upcoming = [h for h in judged if h.state.next_open is not None]
+        if upcoming:
+            first = min(upcoming, key=lambda h: (h.state.next_open, h.distance))
+            opens_next = _listings(session, [first], when, point)[0]
+    return SearchResponse(results=_listings(session, hits[offset:needed], when, point),
+                          total_found=len(hits), opens_next=opens_next, near=point,
+                          categories=codes)
+
+
+def _listings(session: Session, hits: list[_Hit], when: datetime, near: Point | None) -> list[Listing]:
+    """Full listings, built only for the hits that will be shown."""
+    ids = [h.service.id for h in hits]
+    services = load_services(session, ids)
+    schedules = load_schedules(session, ids)
+    phones = load_phones(session, ids)
+    out = []
+    for hit in hits:
+        service = services[hit.service.id]
+        site = next((s for s in service.sites if s.id == hit.site_id), None)
+        out.append(build(service, site, schedules.get(service.id, []), phones.get(service.id, []),
+                         when, near, hit.state))
+    return out
 
 
 def _candidates(session: Session, codes: list[str], center: Point, ring: float,
                 seen: set[str]) -> list[tuple[float, str, str]]:
-    """(distance, site id, service id) within ``ring`` km not seen before, nearest first."""
-    rows = session.execute(
-        select(SearchEntry.service_at_location_id, SearchEntry.service_id,
-               SearchEntry.latitude, SearchEntry.longitude)
-        .where(SearchEntry.code.in_(codes), SearchEntry.cell.in_(cells_within(center, ring)))
-    ).all()
+    """(distance, site id, service id) of the sites around ``ring`` not returned before.
+
+    Small rings read only their new grid cells (an index range each); wide
+    ones read the category's rows in the bounding box.
+    """
+    query = select(SearchEntry.service_at_location_id, SearchEntry.service_id,
+                   SearchEntry.latitude, SearchEntry.longitude).where(SearchEntry.code.in_(codes))
+    cells = cells_within(center, ring)
+    if len(cells) <= MAX_CELLS:
+        query = query.where(SearchEntry.cell.in_(cells))
+    else:
+        lat0, lat1, lon0, lon1 = bounding_box(center, ring)
+        query = query.where(SearchEntry.latitude.between(lat0, lat1),
+                            SearchEntry.longitude.between(lon0, lon1))
     out = []
-    for sal_id, service_id, lat, lon in rows:
-        if sal_id in seen:
-            continue
-        dist = distance_km(center, Point(lat, lon))
-        if dist <= ring:
+    for sal_id, service_id, lat, lon in session.execute(query):
+        if sal_id not in seen:
             seen.add(sal_id)
-            out.append((dist, sal_id, service_id))
-    out.sort()
+            out.append((distance_km(center, Point(lat, lon)), sal_id, service_id))
     return out
 
 
 def _judge(session: Session, batch: list[tuple[float, str, str]], when: datetime,
-           near: Point | None, filters: Filters) -> list[tuple[float, Listing]]:
-    """(true distance, listing) for the candidates that pass the filters and coverage areas.
+           filters: Filters) -> list[_Hit]:
+    """The candidates that pass the filters and coverage areas, with their opening state.
 
-    Confidential sites are ranked by their true distance, which is never shown.
+    Reads only services, schedules and site provinces (plus languages when
+    filtered by one); confidential sites are ranked by their true distance,
+    which is never shown.
     """
-    service_ids = [service_id for _, _, service_id in batch]
-    services = load_services(session, service_ids)
+    service_ids = list({service_id for _, _, service_id in batch})
+    services = {s.id: s for s in session.scalars(select(Service).where(Service.id.in_(service_ids)))}
     schedules = load_schedules(session, service_ids)
-    phones = load_phones(session, service_ids)
+    sites = {sal_id: (location_id, province) for sal_id, location_id, province in session.execute(
+        select(ServiceAtLocation.id, ServiceAtLocation.location_id, Address.state_province)
+        .outerjoin(Address, Address.location_id == ServiceAtLocation.location_id)
+        .where(ServiceAtLocation.id.in_([sal_id for _, sal_id, _ in batch])))}
+    languages: dict[str, list[str]] = {}
+    if filters.language is not None:
+        for service_id, code in session.execute(
+                select(Language.service_id, Language.code).where(Language.service_id.in_(service_ids))):
+            languages.setdefault(service_id, []).append(code)
     out = []
     for dist, sal_id, service_id in batch:
         service = services.get(service_id)
@@ -138,10 +188,10 @@ def _judge(session: Session, batch: list[tuple[float, str, str]], when: datetime
             continue
         if service.coverage_km is not None and dist > service.coverage_km:
             continue
-        if not filters.accepts(service, [lang.code for lang in service.languages]):
+        if not filters.accepts(service, languages.get(service_id, [])):
             continue
-        site = next((s for s in service.sites if s.id == sal_id), None)
-        listing = build(service, site, schedules.get(service_id, []), phones.get(service_id, []),
-                        when, near)
-        out.append((dist, listing))
+        location_id, province = sites.get(sal_id, (None, None))
+        hours = hours_of(service, schedules.get(service_id, []), sal_id, location_id,
+                         (province or "ON").upper())
+        out.append(_Hit(dist, sal_id, service, state_at(hours, when)))
     return out
