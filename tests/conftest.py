@@ -108,3 +108,9 @@ def sqlite_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'one.db'}"
     upgrade(url)
     return url
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresDatabases, tmp_path: Path) -> str:
+    """A fresh, migrated PostgreSQL database, for behaviour only a server shows."""
+    return _new_database("postgresql", postgres, tmp_path)

@@ -39,9 +39,9 @@ def test_stale_version_is_refused_not_overwritten(db_url: str) -> None:
         assert details(s, sid).capacity.available == 5
 
 
-def test_two_concurrent_writers_cannot_both_win(db_url: str) -> None:
-    if db_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers with a database lock; this checks row-level races")
+def test_two_concurrent_writers_cannot_both_win(pg_url: str) -> None:
+    """Row-level race on a server (SQLite serialises writers with a database lock)."""
+    db_url = pg_url
     with session_scope(db_url) as s:
         sid = add_service(s, "shelter", capacity=(3, 30))
     factory = sessionmaker_for(db_url)
