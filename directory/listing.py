@@ -9,16 +9,28 @@ this module; only its intake phone and its area do.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from datetime import datetime, time
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Protocol, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from directory.errors import UnknownService
 from directory.geo import Point, distance_km
 from directory.i18n import lang_or_default, short_date, t
-from directory.models import Location, Phone, Schedule, Service, ServiceAtLocation
+from directory.models import (
+    Address,
+    Language,
+    Location,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCategory,
+)
 from directory.places import get_gazetteer
 from directory.schedules import (
     Closure,
@@ -121,42 +133,119 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def load_services(session: Session, service_ids: Iterable[str]) -> dict[str, Service]:
-    """Services with everything a listing needs, in a fixed number of queries."""
+# Everything a listing shows about a service at a site, read as one Core row per site.
+_SITE_COLUMNS = (
+    Service.id, Service.name, Service.name_fr, Service.description, Service.description_fr,
+    Service.status, Service.populations, Service.walk_in, Service.id_required,
+    Service.health_card_required, Service.cost, Service.pets, Service.holiday_policy,
+    Service.confidential, Service.coverage_km, Service.capacity_available,
+    Service.capacity_maximum, Service.capacity_unit, Service.capacity_updated_at,
+    Service.closed_reason, Service.closed_reason_fr, Service.closed_since, Service.closed_until,
+    Service.last_verified_at, ServiceAtLocation.id.label("site_id"),
+    ServiceAtLocation.location_id, Location.latitude, Location.longitude,
+    Location.accessibility, Location.accessibility_fr, Address.address_1, Address.address_2,
+    Address.city, Address.state_province,
+)
+_SCHEDULE_COLUMNS = (
+    Schedule.service_id, Schedule.service_at_location_id, Schedule.location_id, Schedule.kind,
+    Schedule.byday, Schedule.opens_at, Schedule.closes_at, Schedule.valid_from, Schedule.valid_to,
+)
+
+
+IDS = bindparam("ids", expanding=True)
+
+
+# Statements are built once and reused: building a select costs more than running it.
+@lru_cache(maxsize=None)
+def _statement(name: str) -> Select:
+    if name == "sites":
+        return (select(*_SITE_COLUMNS)
+                .select_from(ServiceAtLocation)
+                .join(Service, Service.id == ServiceAtLocation.service_id)
+                .join(Location, Location.id == ServiceAtLocation.location_id)
+                .outerjoin(Address, Address.location_id == Location.id)
+                .where(ServiceAtLocation.id.in_(IDS)))
+    if name == "categories":
+        return (select(ServiceCategory.service_id, ServiceCategory.code)
+                .where(ServiceCategory.service_id.in_(IDS))
+                .order_by(ServiceCategory.position, ServiceCategory.code))
+    if name == "languages":
+        return (select(Language.service_id, Language.code)
+                .where(Language.service_id.in_(IDS)).order_by(Language.code))
+    if name == "phones":
+        return (select(Phone.service_id, Phone.service_at_location_id, Phone.number)
+                .where(Phone.service_id.in_(IDS)).order_by(Phone.id))
+    if name == "schedules":
+        return select(*_SCHEDULE_COLUMNS).where(Schedule.service_id.in_(IDS)).order_by(Schedule.id)
+    raise KeyError(name)
+
+
+def _grouped(session: Session, name: str, ids: list[str]) -> dict[str, list[Row]]:
+    """Rows of a prepared statement grouped by their first column."""
+    out: dict[str, list[Row]] = {}
+    for row in session.execute(_statement(name), {"ids": ids}):
+        out.setdefault(row[0], []).append(row)
+    return out
+
+
+def load_schedules(session: Session, service_ids: Iterable[str]) -> dict[str, list[Row]]:
+    """Schedule rows by service id, as light Core rows."""
     ids = list(set(service_ids))
-    if not ids:
-        return {}
-    rows = session.scalars(
-        select(Service).where(Service.id.in_(ids)).options(
-            selectinload(Service.categories),
-            selectinload(Service.languages),
-            selectinload(Service.sites).selectinload(ServiceAtLocation.location)
-            .selectinload(Location.addresses),
-        )
-    ).all()
-    return {s.id: s for s in rows}
+    return _grouped(session, "schedules", ids) if ids else {}
 
 
-def load_schedules(session: Session, service_ids: Iterable[str]) -> dict[str, list[Schedule]]:
-    by_service: dict[str, list[Schedule]] = {}
-    ids = list(set(service_ids))
-    if ids:
-        for row in session.scalars(select(Schedule).where(Schedule.service_id.in_(ids))
-                                   .order_by(Schedule.id)):
-            by_service.setdefault(row.service_id or "", []).append(row)
-    return by_service
+def load_listings(session: Session, sites: Sequence[tuple[str, str]], at: datetime,
+                  near: Point | None,
+                  known: dict[str, tuple[Hours, OpeningState]] | None = None) -> list[Listing]:
+    """Listings for (service id, site id) pairs, in order, in five light queries at most.
+
+    ``known`` maps site ids to hours and states a search has already worked out.
+    """
+    if not sites:
+        return []
+    ids = list({sid for sid, _ in sites})
+    rows = {row.site_id: row for row in session.execute(
+        _statement("sites"), {"ids": [site for _, site in sites]})}
+    cats = _grouped(session, "categories", ids)
+    langs = _grouped(session, "languages", ids)
+    phones = _grouped(session, "phones", ids)
+    schedules = {} if known is not None else load_schedules(session, ids)
+    out = []
+    for service_id, site_id in sites:
+        row = rows[site_id]
+        out.append(_build(row, [c.code for c in cats.get(service_id, [])],
+                          [lang.code for lang in langs.get(service_id, [])],
+                          next((p.number for p in phones.get(service_id, [])
+                                if p.service_at_location_id in (None, site_id)), None),
+                          schedules.get(service_id, []), at, near,
+                          None if known is None else known[site_id]))
+    return out
 
 
-def load_phones(session: Session, service_ids: Iterable[str]) -> dict[str, list[Phone]]:
-    by_service: dict[str, list[Phone]] = {}
-    ids = list(set(service_ids))
-    if ids:
-        for row in session.scalars(select(Phone).where(Phone.service_id.in_(ids)).order_by(Phone.id)):
-            by_service.setdefault(row.service_id or "", []).append(row)
-    return by_service
+class ScheduleRow(Protocol):
+    """What ``hours_of`` reads of a schedule: an ORM ``Schedule`` or a Core row."""
+
+    service_at_location_id: str | None
+    location_id: str | None
+    kind: str
+    byday: str
+    opens_at: time | None
+    closes_at: time | None
+    valid_from: Any
+    valid_to: Any
 
 
-def hours_of(service: Service, schedules: Sequence[Schedule], site_id: str | None,
+class ServiceTimes(Protocol):
+    """What ``hours_of`` reads of a service: an ORM ``Service`` or a Core row."""
+
+    holiday_policy: str
+    closed_reason: str | None
+    closed_reason_fr: str | None
+    closed_since: Any
+    closed_until: Any
+
+
+def hours_of(service: ServiceTimes, schedules: Sequence[ScheduleRow], site_id: str | None,
              location_id: str | None, province: str) -> Hours:
     """The rules for one site: its own schedule rows if it has any, else the service's."""
     own = [s for s in schedules if site_id is not None and s.service_at_location_id == site_id]
@@ -179,64 +268,53 @@ def hours_of(service: Service, schedules: Sequence[Schedule], site_id: str | Non
                  holiday_rules=tuple(holiday), province=province, closure=closure)
 
 
-def _address(location: Location | None) -> tuple[str | None, str]:
-    if location is None or not location.addresses:
-        return None, "ON"
-    a = location.addresses[0]
-    line = ", ".join(x for x in (a.address_1, a.address_2, a.city) if x)
-    return line, (a.state_province or "ON").upper()
-
-
-def build(service: Service, site: ServiceAtLocation | None, schedules: Sequence[Schedule],
-          phones: Sequence[Phone], at: datetime, near: Point | None,
-          state: OpeningState | None = None) -> Listing:
-    """The listing of ``service`` at ``site``, its state at ``at`` and distance from ``near``.
-
-    ``state`` may be passed when the caller has already computed it.
-    """
-    location = site.location if site is not None else None
-    address, province = _address(location)
+def _build(row: Row, categories: list[str], languages: list[str], phone: str | None,
+           schedules: Sequence[ScheduleRow], at: datetime, near: Point | None,
+           known: tuple[Hours, OpeningState] | None) -> Listing:
+    """One listing from its site row; the confidentiality rule is applied here and only here."""
+    province = (row.state_province or "ON").upper()
     point = None
-    if location is not None and location.latitude is not None and location.longitude is not None:
-        point = Point(location.latitude, location.longitude)
-    hours = hours_of(service, schedules, site.id if site else None,
-                     site.location_id if site else None, province)
+    if row.latitude is not None and row.longitude is not None:
+        point = Point(row.latitude, row.longitude)
+    if known is not None:
+        hours, state = known
+    else:
+        hours = hours_of(row, schedules, row.site_id, row.location_id, province)
+        state = state_at(hours, at)
     area = None
-    if service.confidential and point is not None:
+    if row.confidential and point is not None:
         area = get_gazetteer().nearest(point).display("en")
-    distance = distance_km(near, point) if near is not None and point is not None else None
-    phone = next((p.number for p in phones if site is None or p.service_at_location_id in (None, site.id)),
-                 None)
     capacity = None
-    if service.capacity_maximum is not None or service.capacity_available is not None:
-        capacity = Capacity(service.capacity_available, service.capacity_maximum,
-                            service.capacity_unit, service.capacity_updated_at)
+    if row.capacity_maximum is not None or row.capacity_available is not None:
+        capacity = Capacity(row.capacity_available, row.capacity_maximum, row.capacity_unit,
+                            row.capacity_updated_at)
+    address = ", ".join(x for x in (row.address_1, row.address_2, row.city) if x) or None
     return Listing(
-        id=service.id,
-        site_id=site.id if site is not None else "",
-        name={"en": service.name, "fr": service.name_fr or service.name},
-        description={"en": service.description or "",
-                     "fr": service.description_fr or service.description or ""},
-        categories=service.category_codes,
-        address=None if service.confidential else address,
+        id=row.id,
+        site_id=row.site_id,
+        name={"en": row.name, "fr": row.name_fr or row.name},
+        description={"en": row.description or "",
+                     "fr": row.description_fr or row.description or ""},
+        categories=categories,
+        address=None if row.confidential else address,
         area=area,
-        point=None if service.confidential else point,
-        distance_km=None if service.confidential else distance,
+        point=None if row.confidential else point,
+        distance_km=(distance_km(near, point) if near is not None and point is not None
+                     and not row.confidential else None),
         phone=phone,
-        state=state or state_at(hours, at),
-        last_verified_at=service.last_verified_at,
-        populations=service.population_list,
-        walk_in=service.walk_in,
-        id_required=service.id_required,
-        health_card_required=service.health_card_required,
-        cost=service.cost,
-        pets=service.pets,
-        languages=[lang.code for lang in service.languages],
-        accessibility={"en": (location.accessibility if location else None) or "",
-                       "fr": (location.accessibility_fr if location else None) or ""},
+        state=state,
+        last_verified_at=row.last_verified_at,
+        populations=[p for p in row.populations.split(",") if p],
+        walk_in=row.walk_in,
+        id_required=row.id_required,
+        health_card_required=row.health_card_required,
+        cost=row.cost,
+        pets=row.pets,
+        languages=languages,
+        accessibility={"en": row.accessibility or "", "fr": row.accessibility_fr or ""},
         capacity=capacity,
-        confidential=service.confidential,
-        coverage_km=service.coverage_km,
+        confidential=row.confidential,
+        coverage_km=row.coverage_km,
         hours=hours,
     )
 
@@ -244,13 +322,12 @@ def build(service: Service, site: ServiceAtLocation | None, schedules: Sequence[
 def details(session: Session, service_id: str, at: datetime | None = None,
             near: Point | None = None) -> Listing:
     """The full listing of one service (its first site) for the conversation layer."""
-    services = load_services(session, [service_id])
-    if service_id not in services:
+    site_id = session.scalar(select(ServiceAtLocation.id)
+                             .where(ServiceAtLocation.service_id == service_id)
+                             .order_by(ServiceAtLocation.id).limit(1))
+    if site_id is None:
         raise UnknownService(service_id)
-    service = services[service_id]
-    site = service.sites[0] if service.sites else None
-    return build(service, site, load_schedules(session, [service_id]).get(service_id, []),
-                 load_phones(session, [service_id]).get(service_id, []), localize(at), near)
+    return load_listings(session, [(service_id, site_id)], localize(at), near)[0]
 
 
 @dataclass(frozen=True)

@@ -9,23 +9,19 @@ few rows around the person rather than the whole table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
 
 from directory.geo import Point, bounding_box, cells_within, distance_km
-from directory.listing import (
-    Listing,
-    build,
-    hours_of,
-    load_phones,
-    load_schedules,
-    load_services,
-)
+from directory.listing import Listing, hours_of, load_listings, load_schedules
 from directory.models import Address, Language, SearchEntry, Service, ServiceAtLocation
 from directory.places import get_gazetteer
-from directory.schedules import OpeningState, localize, state_at
+from directory.schedules import Hours, OpeningState, localize, state_at
 from directory.taxonomy import get_taxonomy
 
 RINGS_KM = (0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 60.0)
@@ -34,7 +30,10 @@ MAX_CELLS = 400
 # Past this distance, stop widening once enough results match, open or not:
 # nobody on foot needs a place 40 km away that happens to be open.
 ENOUGH_KM = 10.0
-_BATCH = 40
+_MAX_BATCH = 64
+# The nearest this many candidates decide a search: if none of them is open, nothing
+# near enough to walk to is, and the answer says what opens next instead.
+MAX_JUDGED = 256
 
 
 @dataclass(frozen=True)
@@ -49,14 +48,15 @@ class Filters:
     language: str | None = None
     open_now: bool = False  # open at the time searched for
 
-    def accepts(self, service: Service, language_codes: list[str]) -> bool:
-        pops = service.population_list
+    def accepts(self, service: Any) -> bool:
+        """Whether a service (ORM object or row with the same names) passes; language is
+        checked separately, against the service's language rows."""
+        pops = service.populations.split(",")
         return ((self.population is None or self.population in pops or "all" in pops)
                 and (not self.walk_in or service.walk_in)
                 and (not self.no_id or not (service.id_required or service.health_card_required))
                 and (not self.free or service.cost == "free")
-                and (not self.pets or service.pets)
-                and (self.language is None or self.language in language_codes))
+                and (not self.pets or service.pets))
 
 
 @dataclass
@@ -74,11 +74,21 @@ class _Hit:
 
     distance: float
     site_id: str
-    service: Service
+    service_id: str
+    name: str
+    hours: Hours
     state: OpeningState
 
     def key(self) -> tuple[bool, float, str, str]:
-        return (not self.state.open, self.distance, self.service.name, self.service.id)
+        return (not self.state.open, self.distance, self.name, self.service_id)
+
+
+# The service columns a search needs to filter and time a candidate.
+_FACTS = (Service.id.label("service_id"), Service.name, Service.status, Service.coverage_km,
+          Service.populations, Service.walk_in, Service.id_required,
+          Service.health_card_required, Service.cost, Service.pets, Service.holiday_policy,
+          Service.closed_reason, Service.closed_reason_fr, Service.closed_since,
+          Service.closed_until)
 
 
 def search(session: Session, category: str, near: Point | str | None = None,
@@ -97,17 +107,23 @@ def search(session: Session, category: str, near: Point | str | None = None,
     seen: set[str] = set()
     judged: list[_Hit] = []
     pending: list[tuple[float, str, str]] = []
+    examined = 0
     for ring in RINGS_KM:
         # Bounding-box corners lie beyond the ring: they wait for the next one, so
         # every ring is judged strictly nearest first.
         fresh = sorted(pending + _candidates(session, codes, center, ring, seen))
         pending = [c for c in fresh if c[0] > ring]
         fresh = [c for c in fresh if c[0] <= ring]
-        for n in range(0, len(fresh), _BATCH):
-            judged.extend(_judge(session, fresh[n:n + _BATCH], when, filters))
-            if sum(h.state.open for h in judged) >= needed:
+        start, size = 0, max(2 * needed, 8)
+        while start < len(fresh):
+            # Small batches first: the nearest few usually settle it.
+            judged.extend(_judge(session, fresh[start:start + size], when, filters))
+            examined += len(fresh[start:start + size])
+            start, size = start + size, min(2 * size, _MAX_BATCH)
+            if sum(h.state.open for h in judged) >= needed or examined >= MAX_JUDGED:
                 break
-        if sum(h.state.open for h in judged) >= needed or (ring >= ENOUGH_KM and len(judged) >= needed):
+        if (sum(h.state.open for h in judged) >= needed or examined >= MAX_JUDGED
+                or (ring >= ENOUGH_KM and len(judged) >= needed)):
             break
     judged.sort(key=_Hit.key)
     hits = [h for h in judged if h.state.open or not filters.open_now]
@@ -115,7 +131,7 @@ def search(session: Session, category: str, near: Point | str | None = None,
     if not any(h.state.open for h in judged):
         upcoming = [h for h in judged if h.state.next_open is not None]
         if upcoming:
-            first = min(upcoming, key=lambda h: (h.state.next_open, h.distance))
+            first = min(upcoming, key=lambda h: (h.state.next_open, h.distance, h.service_id))
             opens_next = _listings(session, [first], when, point)[0]
     return SearchResponse(results=_listings(session, hits[offset:needed], when, point),
                           total_found=len(hits), opens_next=opens_next, near=point,
@@ -124,37 +140,50 @@ def search(session: Session, category: str, near: Point | str | None = None,
 
 def _listings(session: Session, hits: list[_Hit], when: datetime, near: Point | None) -> list[Listing]:
     """Full listings, built only for the hits that will be shown."""
-    ids = [h.service.id for h in hits]
-    services = load_services(session, ids)
-    schedules = load_schedules(session, ids)
-    phones = load_phones(session, ids)
-    out = []
-    for hit in hits:
-        service = services[hit.service.id]
-        site = next((s for s in service.sites if s.id == hit.site_id), None)
-        out.append(build(service, site, schedules.get(service.id, []), phones.get(service.id, []),
-                         when, near, hit.state))
-    return out
+    return load_listings(session, [(h.service_id, h.site_id) for h in hits], when, near,
+                         known={h.site_id: (h.hours, h.state) for h in hits})
+
+
+@lru_cache(maxsize=None)
+def _statement(name: str) -> Select:
+    """Statements built once and reused: building a select costs more than running it."""
+    entries = select(SearchEntry.service_at_location_id, SearchEntry.service_id,
+                     SearchEntry.latitude, SearchEntry.longitude)
+    codes = SearchEntry.code.in_(bindparam("codes", expanding=True))
+    if name == "cells":
+        return entries.where(codes, SearchEntry.cell.in_(bindparam("cells", expanding=True)))
+    if name == "box":
+        return entries.where(codes, SearchEntry.latitude.between(bindparam("lat0"), bindparam("lat1")),
+                             SearchEntry.longitude.between(bindparam("lon0"), bindparam("lon1")))
+    if name == "facts":
+        return (select(ServiceAtLocation.id.label("service_at_location_id"),
+                       ServiceAtLocation.location_id, Address.state_province, *_FACTS)
+                .join(Service, Service.id == ServiceAtLocation.service_id)
+                .outerjoin(Address, Address.location_id == ServiceAtLocation.location_id)
+                .where(ServiceAtLocation.id.in_(bindparam("ids", expanding=True))))
+    if name == "speaking":
+        return select(Language.service_id).where(
+            Language.service_id.in_(bindparam("ids", expanding=True)),
+            Language.code == bindparam("language"))
+    raise KeyError(name)
 
 
 def _candidates(session: Session, codes: list[str], center: Point, ring: float,
                 seen: set[str]) -> list[tuple[float, str, str]]:
     """(distance, site id, service id) of the sites around ``ring`` not returned before.
 
-    Small rings read only their new grid cells (an index range each); wide
-    ones read the category's rows in the bounding box.
+    Small rings read only their grid cells (an index range each); wide ones
+    read the category's rows in the bounding box.
     """
-    query = select(SearchEntry.service_at_location_id, SearchEntry.service_id,
-                   SearchEntry.latitude, SearchEntry.longitude).where(SearchEntry.code.in_(codes))
     cells = cells_within(center, ring)
     if len(cells) <= MAX_CELLS:
-        query = query.where(SearchEntry.cell.in_(cells))
+        rows = session.execute(_statement("cells"), {"codes": codes, "cells": cells})
     else:
         lat0, lat1, lon0, lon1 = bounding_box(center, ring)
-        query = query.where(SearchEntry.latitude.between(lat0, lat1),
-                            SearchEntry.longitude.between(lon0, lon1))
+        rows = session.execute(_statement("box"), {"codes": codes, "lat0": lat0, "lat1": lat1,
+                                                   "lon0": lon0, "lon1": lon1})
     out = []
-    for sal_id, service_id, lat, lon in session.execute(query):
+    for sal_id, service_id, lat, lon in rows:
         if sal_id not in seen:
             seen.add(sal_id)
             out.append((distance_km(center, Point(lat, lon)), sal_id, service_id))
@@ -165,33 +194,24 @@ def _judge(session: Session, batch: list[tuple[float, str, str]], when: datetime
            filters: Filters) -> list[_Hit]:
     """The candidates that pass the filters and coverage areas, with their opening state.
 
-    Reads only services, schedules and site provinces (plus languages when
-    filtered by one); confidential sites are ranked by their true distance,
-    which is never shown.
+    Confidential sites are ranked by their true distance, which is never shown.
     """
-    service_ids = list({service_id for _, _, service_id in batch})
-    services = {s.id: s for s in session.scalars(select(Service).where(Service.id.in_(service_ids)))}
+    facts = {row.service_at_location_id: row for row in session.execute(
+        _statement("facts"), {"ids": [site for _, site, _ in batch]})}
+    kept = [(dist, facts[site]) for dist, site, _ in batch
+            if site in facts and facts[site].status == "active"
+            and (facts[site].coverage_km is None or dist <= facts[site].coverage_km)
+            and filters.accepts(facts[site])]
+    service_ids = list({row.service_id for _, row in kept})
+    if filters.language is not None and service_ids:
+        speaking = set(session.scalars(_statement("speaking"),
+                                       {"ids": service_ids, "language": filters.language}))
+        kept = [(dist, row) for dist, row in kept if row.service_id in speaking]
     schedules = load_schedules(session, service_ids)
-    sites = {sal_id: (location_id, province) for sal_id, location_id, province in session.execute(
-        select(ServiceAtLocation.id, ServiceAtLocation.location_id, Address.state_province)
-        .outerjoin(Address, Address.location_id == ServiceAtLocation.location_id)
-        .where(ServiceAtLocation.id.in_([sal_id for _, sal_id, _ in batch])))}
-    languages: dict[str, list[str]] = {}
-    if filters.language is not None:
-        for service_id, code in session.execute(
-                select(Language.service_id, Language.code).where(Language.service_id.in_(service_ids))):
-            languages.setdefault(service_id, []).append(code)
     out = []
-    for dist, sal_id, service_id in batch:
-        service = services.get(service_id)
-        if service is None or service.status != "active":
-            continue
-        if service.coverage_km is not None and dist > service.coverage_km:
-            continue
-        if not filters.accepts(service, languages.get(service_id, [])):
-            continue
-        location_id, province = sites.get(sal_id, (None, None))
-        hours = hours_of(service, schedules.get(service_id, []), sal_id, location_id,
-                         (province or "ON").upper())
-        out.append(_Hit(dist, sal_id, service, state_at(hours, when)))
+    for dist, row in kept:
+        hours = hours_of(row, schedules.get(row.service_id, []), row.service_at_location_id,
+                         row.location_id, (row.state_province or "ON").upper())
+        out.append(_Hit(dist, row.service_at_location_id, row.service_id, row.name, hours,
+                        state_at(hours, when)))
     return out
