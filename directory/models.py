@@ -65,7 +65,7 @@ class Service(Base):
     description_fr: Mapped[Optional[str]] = Column(Text)
     url: Mapped[Optional[str]] = Column(Text)
     email: Mapped[Optional[str]] = Column(Text)
-    status: Mapped[str] = Column(String(16), nullable=False, default="active")
+    status: Mapped[str] = Column(String(32), nullable=False, default="active")
     application_process: Mapped[Optional[str]] = Column(Text)
     fees_description: Mapped[Optional[str]] = Column(Text)
     eligibility_description: Mapped[Optional[str]] = Column(Text)

@@ -30,7 +30,7 @@ def add_service(session: Session, *codes: str, name: str = "Test service",
                 **facts: object) -> str:
     """Insert one service at one site and index it; returns its id."""
     org, sid, lid, sal = (str(uuid.uuid4()) for _ in range(4))
-    session.add(Organization(id=org, name=f"{name} org", description=""))
+    session.add(Organization(id=org, name=f"{name} org", description="Test organization."))
     session.flush()
     session.add(Location(id=lid, organization_id=org, latitude=at[0], longitude=at[1]))
     session.add(Address(id=str(uuid.uuid4()), location_id=lid, address_1="1 Test St",

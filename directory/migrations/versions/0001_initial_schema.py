@@ -109,7 +109,7 @@ def upgrade() -> None:
     sa.Column('description_fr', sa.Text(), nullable=True),
     sa.Column('url', sa.Text(), nullable=True),
     sa.Column('email', sa.Text(), nullable=True),
-    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('application_process', sa.Text(), nullable=True),
     sa.Column('fees_description', sa.Text(), nullable=True),
     sa.Column('eligibility_description', sa.Text(), nullable=True),
