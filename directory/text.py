@@ -41,4 +41,4 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 def typo_budget(word: str) -> int:
     """How many edits a word of this length may carry and still match."""
     n = len(word)
-    return 0 if n <= 3 else 1 if n <= 6 else 2
+    return 0 if n <= 4 else 1 if n <= 7 else 2
