@@ -268,6 +268,13 @@ class SearchEntry(Base):
     """
 
     __tablename__ = "search_entry"
+    # Rows of one category and cell sit together on disk: SQLite stores the table in
+    # primary-key order, PostgreSQL answers from the index alone.
+    __table_args__ = (
+        Index("ix_search_entry_covering", "code", "cell", "service_at_location_id",
+              postgresql_include=["service_id", "latitude", "longitude"]),
+        {"sqlite_with_rowid": False},
+    )
 
     code: Mapped[str] = Column(String(40), primary_key=True)
     cell: Mapped[int] = Column(Integer, primary_key=True)

@@ -1,9 +1,9 @@
 """Search by need, place and time: the question Waypoint answers all day.
 
 Ranking: open at the time asked first, then nearest, then name and id (a
-stable tie-break). The spatial index is read ring by ring (0.5, 1, 2, 5,
-10, 25, 60 km) and candidates are judged nearest first, so a search touches the
-few rows around the person rather than the whole table.
+stable tie-break). The spatial index is read ring by ring (0.25 km out to
+60 km) and candidates are judged nearest first, so a search touches the few
+rows around the person rather than the whole table.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from directory.places import get_gazetteer
 from directory.schedules import Hours, OpeningState, localize, state_at
 from directory.taxonomy import get_taxonomy
 
-RINGS_KM = (0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 60.0)
+RINGS_KM = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 60.0)
 # Past this many cells a ring is read as one bounding box instead of a list of cells.
 MAX_CELLS = 400
 # Past this distance, stop widening once enough results match, open or not:

@@ -67,9 +67,11 @@ def upgrade() -> None:
     sa.Column('service_id', sa.String(length=36), nullable=False),
     sa.Column('latitude', sa.Float(), nullable=False),
     sa.Column('longitude', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('code', 'cell', 'service_at_location_id')
+    sa.PrimaryKeyConstraint('code', 'cell', 'service_at_location_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_search_entry_covering', ['code', 'cell', 'service_at_location_id'], unique=False, postgresql_include=['service_id', 'latitude', 'longitude'])
         batch_op.create_index(batch_op.f('ix_search_entry_service_id'), ['service_id'], unique=False)
 
     op.create_table('taxonomy_term',
@@ -249,6 +251,7 @@ def downgrade() -> None:
     op.drop_table('taxonomy_term')
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_entry_service_id'))
+        batch_op.drop_index('ix_search_entry_covering')
 
     op.drop_table('search_entry')
     with op.batch_alter_table('schedule', schema=None) as batch_op:
