@@ -1,0 +1,1 @@
+"""Waypoint's conversation layer: the crisis safety net, reply texts and channel helpers."""

@@ -1,0 +1,508 @@
+"""The crisis detector: what must trigger, what must not, and how the data file is checked.
+
+Every phrase here is the kind of thing people text: add the ones you hear.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety import (
+    DEFAULT_PATH,
+    KINDS,
+    Crisis,
+    PatternFileError,
+    detect,
+    explain,
+    fold,
+    load_patterns,
+    parse_patterns,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MUST_TRIGGER_EN: dict[str, list[str]] = {
+    "overdose": [
+        "my friend is overdosing", "he's not breathing", "she's turning blue", "blue lips",
+        "I took too much", "he won't wake up", "I think she's ODing",
+        "my buddy OD'd in the washroom",
+        "he is unresponsive", "her lips are blue", "I cant wake him up",
+        "gave him narcan and he's still not responding", "narcan isnt working",
+        "he took too much fent", "found a guy not breathing behind the shelter", "i think hes dead",
+        "someone is overdosing outside", "overdose!!!", "he stopped breathing",
+        "she's making gurgling sounds", "my roommate wont wake up", "we need narcan now",
+        "OD at the park", "his face is going blue", "she did way too much dope",
+        "what do i do he's barely breathing", "HELP he is not breathing!!!",
+        "he took a hit and fell down and isnt moving", "he's foaming at the mouth",
+        "he's making weird snoring sounds and won't respond",
+    ],
+    "suicide": [
+        "I want to kill myself", "I don't want to be alive", "kms", "suicide", "I'm suicidal",
+        "i wanna die", "going to jump off the bridge", "took all my pills to end it",
+        "I'm going to end it all tonight", "i want to end my life", "thinking about suicide",
+        "im gonna hang myself", "I wish I was dead", "gonna unalive myself", "I want to die",
+        "I'm going to jump in front of a train", "sucide", "i dont wanna live anymore",
+        "I took all my 💊", "I have a plan to kill myself", "ready to end it",
+        "I'm going to jump off the Champlain bridge", "i'm going to overdose on purpose tonight",
+        "I want to OD", "i just want it all to end", "i want to stop existing",
+        "i bought a rope to hang myself", "I've been saving up my pills",
+        "i wrote my goodbye letter",
+        "how many pills would it take to die", "i'm going to walk into traffic",
+        "tonight i'm done living",
+    ],
+    "self_harm": [
+        "I keep cutting myself", "what's the point anymore", "I can't do this anymore",
+        "everyone would be better off without me", "i want to hurt myself", "self-harm",
+        "I've been burning myself", "no reason to live", "nobody would miss me",
+        "I'm a burden to everyone", "I hope I don't wake up tomorrow", "I cant take it anymore",
+        "started cutting again", "tired of living", "I can't go on",
+        "I don't want to be here anymore", "nobody cares if i live or die",
+        "life isn't worth living", "Im done. Goodbye everyone", "i burned myself again",
+        "i feel so hopeless", "I scratch my arms until they bleed", "I relapsed on cutting",
+        "i deserve to suffer",
+    ],
+    "danger": [
+        "someone is attacking me", "he has a knife", "there's a guy with a gun",
+        "someone is following me", "I'm being followed", "they're going to kill me",
+        "someone is trying to break in", "I'm in danger", "help I'm being attacked",
+        "a guy pulled a knife on me", "he has a 🔪", "🔫 to my head", "I got jumped",
+        "someone broke into my tent and is still here", "someone's beating me up",
+        "a guy is threatening to stab me", "they're gonna jump me when I leave",
+        "he's coming at me with a bat", "they're kicking a guy on the ground",
+        "my dealer says he'll kill me",
+    ],
+    "domestic_violence": [
+        "my partner hits me", "he threatened to kill me", "my boyfriend beats me",
+        "my husband is abusive", "I'm in an abusive relationship", "domestic violence",
+        "he chokes me when he drinks", "I'm scared of my husband", "my bf wont let me leave",
+        "I'm not safe at home", "my husband gets violent when he drinks",
+        "he pushed me down the stairs", "my partner said he'll kill me if i leave",
+        "he smashed my phone so i couldn't call anyone", "my baby's dad beat me",
+        "my partner forces me to have sex", "she throws things at me",
+    ],
+    "trafficking": [
+        "they took my passport", "I'm being held against my will", "my boss took my passport",
+        "I'm forced to have sex for money", "my pimp takes all my money",
+        "I think I'm being trafficked", "they won't let me leave",
+        "my boss keeps my ID and makes me work for free", "I owe him money and have to work it off",
+        "they threaten my family if i leave", "someone is making me do sex work",
+    ],
+    "youth_unsafe": [
+        "I'm 16 and ran away", "im 15 and my parents kicked me out", "I'm 14 and not safe at home",
+        "I am 17 and homeless", "16yo kicked out need somewhere to sleep",
+        "I ran away from home and I'm 13", "im a teen and got kicked out", "my stepdad beats me",
+        "i'm 14 and my mom's boyfriend hurts me", "im 17 and my parents told me not to come back",
+        "I ran away from my group home", "I'm underage and have no place to stay",
+    ],
+    "medical": [
+        "I can't breathe", "having a seizure", "blood everywhere", "chest pain",
+        "I think I'm having a heart attack", "she collapsed", "he's bleeding a lot",
+        "I can't stop the bleeding", "she's choking", "call an ambulance",
+        "I think she's having a stroke", "i have frostbite", "I can't feel my feet",
+        "my throat is closing", "i cant breath", "🩸 everywhere", "he got stabbed",
+        "help hes dying", "her throat is swelling up", "my toes are white and numb",
+        "I'm so cold I can't stop shaking", "he's diabetic and confused and shaking",
+        "my abscess has red streaks and I have a fever", "his face is drooping",
+    ],
+}
+
+MUST_TRIGGER_FR: dict[str, list[str]] = {
+    "overdose": [
+        "mon ami fait une overdose", "il respire plus", "elle respire pu", "j'en ai trop pris",
+        "lèvres bleues", "ses lèvres sont bleues", "il se réveille pas", "elle réagit plus",
+        "mon chum est en surdose", "je pense qu'il fait une OD", "y respire pu", "il est tout bleu",
+        "je suis pas capable de le réveiller", "il a arrêté de respirer", "elle est inconsciente",
+        "le narcan marche pas", "j'ai trop consommé", "il ne respire plus",
+        "ma blonde respire presque pas", "jen ai trop pris", "elle veut pas se réveiller",
+        "il a pris trop de fent", "il est en train de faire une overdose", "surdose",
+        "il a de la mousse à la bouche", "il ronfle bizarre pis il répond pas",
+    ],
+    "suicide": [
+        "je veux en finir", "je veux mourir", "jveux mourir", "je vais me suicider",
+        "j'ai envie de me tuer", "je pense au suicide", "je suis suicidaire", "je veux plus vivre",
+        "je vais me jeter du pont", "j'ai pris toutes mes pilules pour en finir",
+        "mettre fin à mes jours", "je veux m'enlever la vie", "chu suicidaire", "je veux crever",
+        "j'ai avalé toutes mes 💊", "je vais sauter en bas du pont", "j'ai le goût de mourir",
+        "je veux faire une overdose", "j'ai acheté une corde pour en finir",
+        "j'ai écrit mes lettres d'adieu", "combien de pilules pour pas me réveiller",
+    ],
+    "self_harm": [
+        "je me mutile", "à quoi bon", "tout le monde serait mieux sans moi", "je me scarifie",
+        "je me fais du mal", "j'en peux plus", "chu pu capable", "je veux disparaître",
+        "personne s'ennuierait de moi", "je suis un fardeau", "j'ai pu envie de vivre",
+        "jme coupe encore", "j'ai pas envie de me réveiller demain",
+        "je me suis brûlée exprès", "j'ai pu d'espoir", "je me gratte jusqu'au sang",
+        "j'ai recommencé à me couper", "personne remarquerait si je disparaissais",
+        "je peux pus continuer comme ça",
+    ],
+    "danger": [
+        "il a un couteau", "quelqu'un m'attaque", "je me fais attaquer", "il a un gun",
+        "je suis en danger", "quelqu'un essaie d'entrer chez moi", "il va me tuer", "on me suit",
+        "le gars a un 🔪", "il me pointe avec son fusil", "il veut me faire du mal",
+        "il y a un gars avec un couteau", "un gars menace de me poignarder", "on me bat",
+        "ils vont me sauter dessus", "quelqu'un est entré dans ma tente",
+        "chu pas en sécurité, quelqu'un me cherche", "ils frappent un gars dehors",
+    ],
+    "domestic_violence": [
+        "je suis victime de violence conjugale", "mon chum me frappe", "mon mari me bat",
+        "il a menacé de me tuer", "ma blonde me frappe", "j'ai peur de mon conjoint",
+        "il m'a frappée", "je suis pas en sécurité chez moi", "mon conjoint devient violent",
+        "il m'a poussée dans l'escalier", "mon chum m'a encore frappée",
+        "le père de mes enfants m'a battue", "mon ex arrête pas de me menacer",
+    ],
+    "trafficking": [
+        "ils ont pris mon passeport", "on me force à me prostituer",
+        "je suis retenue contre mon gré", "traite de personnes", "mon pimp garde tout mon argent",
+        "ils me laissent pas partir", "on me garde contre ma volonté",
+        "ils me surveillent tout le temps", "quelqu'un me fait faire du travail du sexe",
+    ],
+    "youth_unsafe": [
+        "j'ai 16 ans et j'ai fugué", "j'ai 15 ans pis mes parents m'ont mis dehors",
+        "g 14 ans et je suis dans la rue", "j'ai 17 ans, je suis pas en sécurité chez moi",
+        "je suis mineure et j'ai fugué", "mon père me frappe", "j'ai fugué du centre jeunesse",
+        "j'ai 14 ans et c'est pas safe chez nous", "j'ai 15 ans jpeux pas retourner chez nous",
+        "j'ai 12 ans et j'ai peur de mon beau-père",
+    ],
+    "medical": [
+        "je peux pas respirer", "du sang partout", "il fait une crise d'épilepsie",
+        "douleur à la poitrine", "elle s'est évanouie", "il saigne beaucoup",
+        "j'arrive pas à respirer", "crise cardiaque", "appelle une ambulance", "il fait un AVC",
+        "jpeux pu respirer", "je sens plus mes pieds", "il s'étouffe", "🩸 partout",
+        "il est en train de mourir", "sa gorge enfle", "mes doigts sont blancs",
+        "son visage est croche", "il est en sevrage d'alcool pis il fait une crise",
+    ],
+}
+
+BENIGN_EN = [
+    "overdose prevention site hours", "where is the supervised consumption site",
+    "I'm dying for a coffee", "just killing time downtown", "this traffic is killing me",
+    "dead tired after work", "the battery died", "someone was cutting the line at the shelter",
+    "where can I cut my hair for free", "my phone is dead can I charge it",
+    "I could kill for a burger", "my feet are killing me", "I'm dying to see my kids",
+    "where can I get naloxone", "naloxone training this week?",
+    "where can I get a free naloxone kit", "is the safe injection site open",
+    "I need a bed tonight", "I nearly died laughing", "my back is killing me",
+    "I cut myself some slack today", "I'm 25 and got kicked out of the library",
+    "I'm 18 and homeless", "I overdosed on coffee today", "that gave me a heart attack lol",
+    "I want to end it with my boyfriend", "the heat is killing me", "my tent collapsed",
+    "I'm not suicidal, I just need a bed", "where can I get my ID replaced",
+    "took too much time", "that is odd", "they are kicking me out of the shelter",
+    "hit me up later", "my boyfriend hits me up every day", "the city is seizing our tents",
+    "she is not responding to my texts", "someone stole my documents",
+    "the cops locked me up last night", "the shelter wont let me leave my bags",
+    "he is following me on instagram", "my stomach is gurgling", "the website is unresponsive",
+    "he is not moving out", "she does not wake up until noon", "i cant go on the bus with my dog",
+    "he beat me at chess", "where can i buy a knife", "I passed out flyers",
+    "take all the pills you need from the clinic", "I drank too much last night",
+    "I got kicked out of the shelter", "the OD prevention site", "my friend died last year",
+    "is the needle exchange open", "I have a seizure disorder, where is a clinic",
+    "i shot myself in the foot with that one", "i want to die my hair purple",
+    "my grandma is dying of cancer", "he is dying to see you", "where can I get an overdose kit",
+    "od kit", "how to reverse an overdose", "need naloxone in case my friend ODs",
+    "i am hopeless at cooking", "done living in ottawa", "set an alarm so i do not wake up late",
+    "it is freezing and I am confused about the bus", "the car will not warm up",
+    "she pushed me into applying", "they took my ID at the shelter desk",
+    "they move us from hotel to hotel", "I am so cold", "I can't stop shaking",
+]
+
+BENIGN_FR = [
+    "heures du site de prévention des surdoses", "site de consommation supervisée",
+    "je meurs de faim", "ça me tue de rire", "je vais crever de faim", "je suis mort de fatigue",
+    "ma batterie est morte", "mon cell est mort", "le trafic me tue",
+    "je veux me couper les cheveux", "je me suis coupé le doigt", "où trouver de la naloxone",
+    "je cherche un lit pour ce soir", "je veux en finir avec cette paperasse",
+    "ça me fait mourir de rire", "je suis morte de rire",
+    "j'ai 25 ans et j'ai été mis dehors du resto", "j'ai 19 ans et je cherche un refuge",
+    "je meurs de soif", "c'est mortel ce film", "ma job me tue", "je vais tuer le temps",
+    "je me coupe les ongles", "ça a pris trop de temps", "je dors dehors depuis 15 ans",
+    "formation naloxone", "il fait froid", "je suis pas suicidaire, juste fatigué",
+    "il réagit pas à mes messages", "c'est inconscient de faire ça", "on m'a volé mes papiers",
+    "j'ai été hospitalisé contre mon gré", "je vais me lancer en affaires",
+    "je vais me tuer à l'ouvrage", "il se réveille pas le matin", "ma voiture, elle est grise",
+    "je cherche du narcan", "j'ai besoin de naloxone", "on va crever de chaud",
+    "je me suis fait voler mon sac", "je me suis tiré une balle dans le pied",
+    "où trouver une trousse de surdose", "formation pour renverser une surdose",
+    "je prends le bus exprès pour te voir", "mes mains sont gelées", "mon ami s'en vient vers moi",
+    "je peux pas continuer mes études", "mes parents veulent que je revienne",
+]
+
+
+def _cases(table: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(kind, text) for kind, texts in table.items() for text in texts]
+
+
+# ---------------------------------------------------------------- must trigger
+
+def test_enough_examples_in_each_language_and_kind() -> None:
+    for table in (MUST_TRIGGER_EN, MUST_TRIGGER_FR):
+        assert set(table) == set(KINDS)
+        assert len(_cases(table)) >= 40
+    assert len(BENIGN_EN) >= 20 and len(BENIGN_FR) >= 20
+
+
+@pytest.mark.parametrize(("kind", "text"), _cases(MUST_TRIGGER_EN))
+def test_english_crisis_triggers(kind: str, text: str) -> None:
+    found = detect(text)
+    assert found is not None, f"{text!r} did not trigger"
+    assert found.kind == kind, f"{text!r}: {found} ({explain(text)})"
+    assert found.language in ("en", None)
+
+
+@pytest.mark.parametrize(("kind", "text"), _cases(MUST_TRIGGER_FR))
+def test_french_crisis_triggers(kind: str, text: str) -> None:
+    found = detect(text)
+    assert found is not None, f"{text!r} did not trigger"
+    assert found.kind == kind, f"{text!r}: {found} ({explain(text)})"
+    assert found.language in ("fr", None)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("my friend is overdosing", "en"),
+    ("mon ami fait une overdose", "fr"),
+    ("overdose", None),
+    ("suicide", None),
+    ("je pense au suicide", "fr"),
+    ("I'm thinking about suicide", "en"),
+    ("il a un 🔫", "fr"),
+    ("ambulance", None),
+    ("appelle une ambulance", "fr"),
+])
+def test_language_is_that_of_the_matching_pattern(text: str, language: str | None) -> None:
+    found = detect(text)
+    assert found is not None and found.language == language
+
+
+# ---------------------------------------------------------------- must not trigger
+
+@pytest.mark.parametrize("text", BENIGN_EN)
+def test_english_look_alikes_do_not_trigger(text: str) -> None:
+    assert detect(text) is None, explain(text)
+
+
+@pytest.mark.parametrize("text", BENIGN_FR)
+def test_french_look_alikes_do_not_trigger(text: str) -> None:
+    assert detect(text) is None, explain(text)
+
+
+def test_directory_requests_do_not_trigger() -> None:
+    """Every label and synonym people use to ask for a service (except crisis lines)."""
+    taxonomy = yaml.safe_load((ROOT / "directory" / "data" / "taxonomy.yaml").read_text("utf-8"))
+    triggered = [
+        (category["code"], text, detect(text))
+        for category in taxonomy["categories"] if category["code"] != "crisis_line"
+        for lang in ("en", "fr")
+        for text in [category["label"][lang], category["description"][lang],
+                     *category["synonyms"][lang]]
+        if detect(text) is not None
+    ]
+    assert not triggered
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\t", "💊", "🔪", "🔫", "🩸", "😵", "💀💀💀", "💀😭", "💊💊💊", "😭😭 lol",
+    "\x00\x01\x02\x1b", "\u200b\u200d\ufeff", "\x00💊\x07", "?!?!...", "👍🏽", "🏳️‍🌈",
+])
+def test_empty_emoji_only_and_control_characters_give_none(text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize("value", [None, 42, b"kill myself", ["suicide"]])
+def test_non_strings_give_none(value: object) -> None:
+    assert detect(value) is None  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- folding
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("MY FRIEND IS OVERDOSING!!!", "overdose"),
+    ("Il Respire Plus...", "overdose"),
+    ("levres bleues", "overdose"),
+    ("LÈVRES BLEUES", "overdose"),
+    ("lèvres bleues", "overdose"),
+    ("le\u0300vres bleues", "overdose"),  # decomposed accent
+    ("I...want...to...kill...myself", "suicide"),
+    ("I-want-to-KILL-myself", "suicide"),
+    ("k.m.s", "suicide"),
+    ("ＫＭＳ", "suicide"),  # full-width letters
+    ("JE VEUX EN FINIR", "suicide"),
+    ("Je veux... en finir.", "suicide"),
+    ("quelqu’un m’attaque", "danger"),
+    ("quelqu'un m'attaque", "danger"),
+    ("quelquun mattaque", "danger"),
+    ("I’m 16 and I ran away", "youth_unsafe"),
+    ("he's NOT BREATHING!!", "overdose"),
+    ("hes not breathin", "overdose"),
+    ("he is not breathing", "overdose"),
+    ("iiiii waaaant to dieeee", "suicide"),
+    ("pleeeease he is bleeeeding a lot", "medical"),
+    ("I want\x00 to kill myself", "suicide"),
+    ("I want to kill\u200bmyself", "suicide"),
+    ("i wanna kill my self", "suicide"),
+    ("Je VEUX MOURIR", "suicide"),
+    ("jveu mourrir", "suicide"),
+    ("chui pu capable", "self_harm"),
+    ("J'PEUX PAS RESPIRER", "medical"),
+    ("jpeux pas respirer", "medical"),
+    ("im being followed", "danger"),
+    ("Î\u0308l rèspïre plùs", "overdose"),
+])
+def test_case_accents_punctuation_and_texting_forms(text: str, kind: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind, (text, found)
+
+
+def test_fold() -> None:
+    assert fold("  Ça   ME TUE!!! ") == "ca me tue"
+    assert fold("Quelqu’un, m'attaque") == "quelquun mattaque"
+    assert fold("cœur") == "coeur"
+    assert fold("he has a 🔪!!") == "he has a 🔪"
+    assert fold("a\x00b\u200bc") == "a b c"
+    assert fold("") == ""
+
+
+# ---------------------------------------------------------------- messages with more in them
+
+def test_crisis_at_the_end_of_a_long_message_triggers() -> None:
+    filler = "I need a place to sleep tonight and some food, where is the drop-in? " * 200
+    text = filler[:10_000 - len(" he is not breathing")] + " he is not breathing"
+    assert len(text) == 10_000
+    found = detect(text)
+    assert found is not None and found.kind == "overdose"
+
+
+def test_crisis_at_the_end_of_a_long_french_message_triggers() -> None:
+    text = ("Je cherche un refuge pour ce soir près du marché. " * 250)[:9_980] + " je veux mourir"
+    found = detect(text)
+    assert found is not None and found.kind == "suicide" and found.language == "fr"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("killing time before I kill myself", "suicide"),
+    ("overdose prevention site hours? my friend is not breathing", "overdose"),
+    ("je meurs de faim et je veux mourir", "suicide"),
+    ("ça me tue de rire... non en vrai il a un couteau", "danger"),
+    ("I'm dying for a coffee lol. Actually I can't breathe", "medical"),
+    ("I cut my hair and I keep cutting myself", "self_harm"),
+])
+def test_benign_words_do_not_hide_a_crisis_in_the_same_message(text: str, kind: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind, explain(text)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("I took all my pills to end it and now he's not breathing", "overdose"),
+    ("he has a knife and I want to die", "danger"),
+    ("I want to die, my chest pain is bad", "medical"),
+    ("my boyfriend hits me and I want to kill myself", "suicide"),
+    ("I'm 15 and my boyfriend hits me", "domestic_violence"),
+    ("they took my passport and I'm 16 and ran away", "trafficking"),
+    ("I'm 16, kicked out, and I keep cutting myself", "youth_unsafe"),
+    ("j'ai un couteau sous la gorge et il respire plus", "overdose"),
+    ("à quoi bon, j'ai 15 ans et j'ai fugué", "youth_unsafe"),
+])
+def test_most_urgent_kind_wins(text: str, kind: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind, explain(text)
+
+
+def test_kinds_are_in_urgency_order() -> None:
+    assert KINDS == ("overdose", "medical", "danger", "suicide", "domestic_violence",
+                     "trafficking", "youth_unsafe", "self_harm")
+
+
+def test_crisis_is_frozen_and_reports_what_matched() -> None:
+    found = detect("Help, he's NOT breathing!!")
+    assert found == Crisis(kind="overdose", matched="not breathing", language="en")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.kind = "medical"  # type: ignore[misc]
+
+
+def test_explain_lists_every_matching_pattern() -> None:
+    hits = explain("he has a knife and I want to die")
+    kinds = [kind for kind, *_ in hits]
+    assert "danger" in kinds and "suicide" in kinds
+    assert all(where.startswith("kinds.") for _, where, _, _ in hits)
+
+
+# ---------------------------------------------------------------- the data file
+
+def _data() -> dict:
+    return copy.deepcopy(yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8")))
+
+
+def test_shipped_pattern_file_is_valid() -> None:
+    patterns = load_patterns()
+    assert all(patterns.by_kind[kind] for kind in KINDS)
+    assert patterns.exclusions
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda d: d["kinds"].__setitem__("overdoze", {"en": {"phrases": ["x"]}}),
+     r"kinds\.overdoze: unknown kind 'overdoze'"),
+    (lambda d: d["kinds"].pop("trafficking"), "missing kind.*trafficking"),
+    (lambda d: d["kinds"]["danger"]["fr"]["regex"].insert(0, "il a (un couteau"),
+     r"kinds\.danger\.fr\.regex\[0\].*bad regex"),
+    (lambda d: d["kinds"]["danger"]["en"]["regex"].insert(0, "{nobody} has a knife"),
+     r"kinds\.danger\.en\.regex\[0\].*unknown macro \{nobody\}"),
+    (lambda d: d["kinds"]["overdose"]["fr"]["regex"].insert(0, "lèvres bleues"),
+     r"kinds\.overdose\.fr\.regex\[0\].*folded text"),
+    (lambda d: d["kinds"]["overdose"]["en"]["regex"].insert(0, "Not Breathing"),
+     r"kinds\.overdose\.en\.regex\[0\].*folded text"),
+    (lambda d: d["kinds"]["suicide"]["en"]["regex"].insert(0, "(?:kill myself)?"),
+     r"kinds\.suicide\.en\.regex\[0\].*matches empty text"),
+    (lambda d: d["kinds"]["overdose"]["en"]["emoji"].insert(0, "(?:not breathing )?💊"),
+     r"kinds\.overdose\.en\.emoji\[0\].*emoji .* alone"),
+    (lambda d: d["kinds"]["overdose"]["en"]["emoji"].insert(0, "not breathing"),
+     r"kinds\.overdose\.en\.emoji\[0\].*has no emoji"),
+    (lambda d: d["kinds"]["medical"]["en"].__setitem__("words", ["x"]),
+     r"kinds\.medical\.en.*unknown entry type"),
+    (lambda d: d["kinds"]["medical"].__setitem__("es", {"phrases": ["x"]}),
+     r"kinds\.medical.*unknown language"),
+    (lambda d: d["kinds"]["medical"]["en"]["phrases"].insert(0, "?!"),
+     r"kinds\.medical\.en\.phrases\[0\]"),
+    (lambda d: d["exclusions"]["en"]["regex"].insert(0, "dying (for"),
+     r"exclusions\.en\.regex\[0\].*bad regex"),
+    (lambda d: d["texting"].insert(0, ["wanna"]), r"texting\[0\]"),
+    (lambda d: d["texting"].append(["gimme", "wanna"]), r"rewritten again"),
+    (lambda d: d.__setitem__("version", 2), "version"),
+])
+def test_broken_pattern_file_is_refused_naming_the_entry(mutate, message: str) -> None:
+    data = _data()
+    mutate(data)
+    with pytest.raises(PatternFileError, match=message):
+        parse_patterns(data, "crisis_patterns.yaml")
+
+
+def test_unreadable_pattern_file_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "crisis_patterns.yaml"
+    broken.write_text("kinds: [unclosed", encoding="utf-8")
+    with pytest.raises(PatternFileError, match="cannot read"):
+        load_patterns(broken)
+
+
+# ---------------------------------------------------------------- independence
+
+def test_safety_imports_no_rasa_and_reads_nothing_at_import() -> None:
+    """The safety net must work when Rasa, the database and the action server are down."""
+    code = (
+        "import sys\n"
+        "import bot.safety, bot.safety_replies, bot.sms\n"
+        "assert bot.safety.load_patterns.cache_info().currsize == 0, 'read at import'\n"
+        "assert bot.safety_replies.load_hotlines.cache_info().currsize == 0, 'read at import'\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('rasa', 'rasa_sdk', 'sqlalchemy', 'directory', 'tensorflow', 'spacy'))\n"
+        "assert not bad, bad\n"
+        "found = bot.safety.detect('he is not breathing')\n"
+        "assert found.kind == 'overdose', found\n"
+        "assert '911' in bot.safety_replies.reply(found.kind, 'en')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
