@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: directory-aware entities and the crisis safety net."""
