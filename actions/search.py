@@ -1,0 +1,150 @@
+"""Search actions: find services for the person's needs, page through them, reset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import DirectoryAction
+from bot import when
+from bot.formatting import next_opening_text, results_text, structured
+from directory.errors import UnknownPlace
+from directory.geo import Point
+from directory.places import get_gazetteer
+from directory.search import Filters, search
+from directory.taxonomy import CODES, get_taxonomy
+
+PAGE = 3
+# Need order when several are named at once: a bed and medical first, then food and
+# hygiene, then support, then stability.
+FIRST = ("shelter", "primary_care", "withdrawal_management", "naloxone", "harm_reduction",
+         "crisis_line", "meals", "drop_in", "shower", "outreach")
+POPULATION_FILTERS = ("women", "men", "youth", "families", "couples")
+
+
+def need_order(code: str) -> tuple[int, int]:
+    stage = ("safety", "support", "stability").index(get_taxonomy().get(code).stage)
+    return (FIRST.index(code) if code in FIRST else len(FIRST) + stage, CODES.index(code))
+
+
+def named_needs(tracker: Tracker) -> list[str]:
+    """Categories named since the last search, most urgent first.
+
+    The needs may have come a turn or two earlier ("nowhere to sleep and I haven't
+    eaten", then the place the search form asked for), so the newest user message
+    naming any is used, unless a search already answered it.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_search_services":
+            break
+        if event.get("event") == "user":
+            codes = {e["value"] for e in (event.get("parse_data") or {}).get("entities", [])
+                     if e.get("entity") == "service_category" and e.get("value") in CODES}
+            if codes:
+                return sorted(codes, key=need_order)
+    codes = {e["value"] for e in tracker.latest_message.get("entities", [])
+             if e.get("entity") == "service_category" and e.get("value") in CODES}
+    return sorted(codes, key=need_order)
+
+
+def filters_from(values: list[str] | None) -> Filters:
+    values = values or []
+    population = next((v for v in values if v in POPULATION_FILTERS), None)
+    return Filters(population=population, walk_in="walk_in" in values, no_id="no_id" in values,
+                   free="free" in values, pets="pets" in values)
+
+
+def where(tracker: Tracker, dispatcher: CollectingDispatcher) -> Point | None:
+    """The point to search around; an unknown place is said, then the region is searched."""
+    place = tracker.get_slot("place")
+    if not place or place == "anywhere":
+        return None
+    try:
+        return get_gazetteer().resolve(str(place)).point
+    except UnknownPlace:
+        dispatcher.utter_message(response="utter_place_unknown", place=str(place)[:60])
+        return None
+
+
+def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str,
+               category: str, offset: int) -> list[dict[str, Any]]:
+    """Search, reply, and remember what was shown."""
+    point = where(tracker, dispatcher)
+    at = when.resolve(tracker.get_slot("time"))
+    response = search(session, category, point, at, filters_from(tracker.get_slot("filters")),
+                      limit=PAGE, offset=offset)
+    if not response.results:
+        if offset:
+            dispatcher.utter_message(response="utter_no_more_results")
+        else:
+            dispatcher.utter_message(response="utter_no_results",
+                                     next=next_opening_text(response.opens_next, lang))
+        return [SlotSet("results_offset", float(offset))]
+    dispatcher.utter_message(response="utter_results",
+                             results=results_text(response.results, lang, offset + 1),
+                             json_message=structured(response.results, lang))
+    return [SlotSet("service_category", category),
+            SlotSet("results_offset", float(offset + len(response.results))),
+            SlotSet("last_service_id", response.results[0].id)]
+
+
+class ActionSearchServices(DirectoryAction):
+    """Answer the most urgent need named; queue the others and offer them once."""
+
+    def name(self) -> str:
+        return "action_search_services"
+
+    def act(self, session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+            lang: str) -> list[dict[str, Any]]:
+        pending = list(tracker.get_slot("pending_categories") or [])
+        needs = named_needs(tracker)
+        if not needs and tracker.latest_message.get("intent", {}).get("name") == "affirm" and pending:
+            needs = [pending.pop(0)]
+        if not needs and tracker.get_slot("service_category") in CODES:
+            needs = [tracker.get_slot("service_category")]
+        if not needs:
+            dispatcher.utter_message(response="utter_ask_service_category")
+            return []
+        category, rest = needs[0], [n for n in needs[1:] if n not in pending]
+        events = run_search(session, dispatcher, tracker, lang, category, 0)
+        pending = rest + pending
+        if pending:
+            dispatcher.utter_message(response="utter_also_asked",
+                                     category=get_taxonomy().label(pending[0], lang))
+        elif (get_taxonomy().get(category).stage == "safety"
+              and not tracker.get_slot("next_step_offered")):
+            dispatcher.utter_message(response="utter_next_step")
+            events.append(SlotSet("next_step_offered", True))
+        return events + [SlotSet("pending_categories", pending)]
+
+
+class ActionMoreResults(DirectoryAction):
+    """The next page of the last search."""
+
+    def name(self) -> str:
+        return "action_more_results"
+
+    def act(self, session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+            lang: str) -> list[dict[str, Any]]:
+        category = tracker.get_slot("service_category")
+        if category not in CODES:
+            dispatcher.utter_message(response="utter_ask_service_category")
+            return []
+        return run_search(session, dispatcher, tracker, lang, category,
+                          int(tracker.get_slot("results_offset") or 0))
+
+
+class ActionResetSearch(Action):
+    """After "that's useless": forget the pending search so the same answer never repeats."""
+
+    def name(self) -> str:
+        return "action_reset_search"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        return [SlotSet("service_category", None), SlotSet("place", None),
+                SlotSet("results_offset", 0.0), SlotSet("pending_categories", []),
+                SlotSet("filters", None)]

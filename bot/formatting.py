@@ -1,0 +1,43 @@
+"""Turns directory listings into reply text. Channel-specific rendering builds on this.
+
+One structured result (``Listing``) becomes compact lines: name, opening
+state, distance or area, address, phone, and when it was verified. Safe
+shelters show only their area and intake line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from directory.i18n import t
+from directory.listing import Listing
+
+
+def listing_line(n: int, listing: Listing, lang: str) -> str:
+    parts = [f"{n}. {listing.title(lang)}", listing.state.text(lang)]
+    if listing.distance_km is not None:
+        parts.append(f"{listing.distance_km:.1f} km")
+    where = listing.where(lang)
+    if where:
+        parts.append(where)
+    if listing.phone:
+        parts.append(listing.phone)
+    verified = listing.verified(lang)
+    if verified:
+        parts.append(f"({verified})")
+    return " · ".join(parts)
+
+
+def results_text(listings: list[Listing], lang: str, start: int = 1) -> str:
+    return "\n".join(listing_line(start + i, li, lang) for i, li in enumerate(listings))
+
+
+def next_opening_text(listing: Listing | None, lang: str) -> str:
+    if listing is None:
+        return ""
+    return t("opens_next", lang, name=listing.title(lang), state=listing.state.text(lang))
+
+
+def structured(listings: list[Listing], lang: str) -> dict[str, Any]:
+    """The machine-readable form channels render as buttons, venues or numbered choices."""
+    return {"waypoint": {"type": "results", "items": [li.to_json(lang) for li in listings]}}

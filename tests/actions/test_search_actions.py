@@ -1,0 +1,160 @@
+"""Actions against a real SQLite demo directory, with rasa-sdk's dispatcher and tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.hours import ActionServiceHours
+from actions.search import ActionMoreResults, ActionResetSearch, ActionSearchServices
+
+
+@pytest.fixture
+def directory(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from directory.db import session_scope, upgrade
+    from directory.demo import load_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'demo.db'}"
+    upgrade(url)
+    with session_scope(url) as s:
+        load_demo(s)
+    monkeypatch.setenv("WAYPOINT_DATABASE_URL", url)
+    return url
+
+
+def tracker(text: str, intent: str = "find_service", entities: list[dict[str, Any]] | None = None,
+            **slots: Any) -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": "test", "slots": {"language": "en", **slots},
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 1.0},
+                           "entities": entities or []},
+        "events": [], "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen",
+    })
+
+
+def category(code: str) -> dict[str, Any]:
+    return {"entity": "service_category", "value": code}
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return events, dispatcher.messages
+
+
+def slot(events: list[dict[str, Any]], name: str) -> Any:
+    return next(e["value"] for e in events if e.get("event") == "slot" and e["name"] == name)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_search_replies_with_three_results_and_remembers_them(directory: str, lang: str) -> None:
+    events, messages = await run(ActionSearchServices(), tracker(
+        "need a bed", entities=[category("shelter")], place="ByWard Market", language=lang))
+    results = messages[0]
+    assert results["response"] == "utter_results"
+    assert results["results"].count("\n") == 2  # three lines
+    assert len(results["custom"]["waypoint"]["items"]) == 3
+    assert slot(events, "results_offset") == 3.0 and slot(events, "last_service_id")
+    assert ("vérifié" if lang == "fr" else "verified") in results["results"]
+
+
+async def test_several_needs_answer_shelter_first_and_queue_food(directory: str) -> None:
+    events, messages = await run(ActionSearchServices(), tracker(
+        "nowhere to sleep and I haven't eaten", entities=[category("meals"), category("shelter")],
+        place="Lowertown"))
+    assert all("shelter" in item["categories"] for item in messages[0]["custom"]["waypoint"]["items"])
+    assert messages[1]["response"] == "utter_also_asked"
+    assert slot(events, "pending_categories") == ["meals"]
+
+
+async def test_yes_to_the_queued_need_searches_it(directory: str) -> None:
+    events, messages = await run(ActionSearchServices(), tracker(
+        "yes", intent="affirm", place="Lowertown", pending_categories=["meals"],
+        service_category="shelter"))
+    assert "meals" in messages[0]["custom"]["waypoint"]["items"][0]["categories"]
+    assert slot(events, "pending_categories") == []
+
+
+async def test_safety_need_offers_the_next_step_once(directory: str) -> None:
+    events, messages = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Vanier"))
+    assert [m["response"] for m in messages] == ["utter_results", "utter_next_step"]
+    _, again = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Vanier", next_step_offered=True))
+    assert [m["response"] for m in again] == ["utter_results"]
+
+
+async def test_more_results_pages_without_repeats(directory: str) -> None:
+    first_events, first = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Sandy Hill"))
+    _, more = await run(ActionMoreResults(), tracker(
+        "more", intent="more_results", service_category="meals", place="Sandy Hill",
+        results_offset=slot(first_events, "results_offset")))
+    ids = {i["id"] for i in first[0]["custom"]["waypoint"]["items"]}
+    assert not ids & {i["id"] for i in more[0]["custom"]["waypoint"]["items"]}
+    assert more[0]["results"].startswith("4. ")
+
+
+async def test_unknown_place_is_said_then_region_wide(directory: str) -> None:
+    _, messages = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Atlantis"))
+    assert messages[0]["response"] == "utter_place_unknown" and messages[0]["place"] == "Atlantis"
+    assert messages[1]["response"] == "utter_results"
+
+
+async def test_filters_apply(directory: str) -> None:
+    _, messages = await run(ActionSearchServices(), tracker(
+        "shelter", entities=[category("shelter")], place="Centretown", filters=["women"]))
+    items = messages[0]["custom"]["waypoint"]["items"]
+    assert all("women" in i["populations"] or "all" in i["populations"] for i in items)
+
+
+async def test_hours_of_the_service_just_shown_in_french(directory: str) -> None:
+    events, messages = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Lowertown"))
+    shown = slot(events, "last_service_id")
+    _, hours = await run(ActionServiceHours(), tracker(
+        "c'est ouvert dimanche?", intent="ask_hours", last_service_id=shown, language="fr"))
+    assert hours[0]["response"] == "utter_hours" and "dimanche" in hours[0]["hours"]
+
+
+async def test_hours_of_a_service_named_by_its_street(directory: str) -> None:
+    _, hours = await run(ActionServiceHours(), tracker(
+        "when does the night shelter on Murray open", intent="ask_hours"))
+    assert "Murray" in hours[0]["hours"] or "Harbour" in hours[0]["hours"]
+
+
+async def test_no_service_to_ask_about(directory: str) -> None:
+    _, hours = await run(ActionServiceHours(), tracker("when do they open", intent="ask_hours"))
+    assert hours[0]["response"] == "utter_ask_which_service"
+
+
+async def test_reset_clears_the_pending_search() -> None:
+    events, _ = await run(ActionResetSearch(), tracker("useless", intent="frustration",
+                                                       service_category="meals"))
+    assert slot(events, "service_category") is None and slot(events, "pending_categories") == []
+
+
+async def test_database_down_is_a_polite_reply(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAYPOINT_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    _, messages = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Vanier"))
+    assert messages == [{"response": "utter_default", "text": None, "buttons": [], "elements": [],
+                         "custom": {}, "template": "utter_default", "image": None,
+                         "attachment": None}] or messages[0]["response"] == "utter_default"
+
+
+async def test_needs_named_before_the_place_question_are_used(directory: str) -> None:
+    asked = {"event": "user", "text": "pas de place où dormir et j'ai faim",
+             "parse_data": {"intent": {"name": "find_service"},
+                            "entities": [category("meals"), category("shelter")]}}
+    t = tracker("à Vanier", intent="inform_place", place="Vanier", language="fr")
+    t.events = [asked, {"event": "action", "name": "search_form"},
+                {"event": "user", "text": "à Vanier", "parse_data": t.latest_message}]
+    events, messages = await run(ActionSearchServices(), t)
+    assert all("shelter" in i["categories"] for i in messages[0]["custom"]["waypoint"]["items"])
+    assert slot(events, "pending_categories") == ["meals"]
