@@ -1,0 +1,1 @@
+"""Waypoint's Rasa input channels: hardened REST now, Telegram and SMS later."""

@@ -1,0 +1,95 @@
+"""What every channel does to a message before Rasa sees it, and to the turn after.
+
+- Text starting with ``/`` never reaches Rasa as an intent (Rasa reads
+  ``/intent{...}`` as an intent at confidence 1.0): only the channel's own
+  commands are mapped, explicitly; anything else loses its slashes.
+- Control characters go, and the text is cut to a length NLU can handle.
+- A turn that ends with no reply, fails or takes too long gets the fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import yaml
+
+from bot import language
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS = 2000
+REPLY_SECONDS = 4.5
+# The channel's own commands, each mapped to a plain message the assistant understands.
+COMMANDS = {
+    "/start": "hello",
+    "/help": "help",
+    "/lang": "en français",
+    "/forget": "forget me",
+}
+
+
+def clean(text: Any) -> str:
+    """Printable text of bounded length; slash commands mapped or defused."""
+    raw = text if isinstance(text, str) else ""
+    raw = "".join(c for c in raw if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    raw = raw.strip()[:MAX_CHARS]
+    if raw.startswith("/"):
+        command = raw.split()[0].split("@")[0].lower()
+        if command in COMMANDS:
+            return COMMANDS[command]
+        raw = raw.lstrip("/ ").strip()
+    return raw or "?"
+
+
+def language_hint(text: str) -> str:
+    return language.detect(text) or "en"
+
+
+async def reply_or_fallback(handle: Callable[[], Awaitable[Any]], messages: list[dict[str, Any]],
+                            recipient: str, text: str) -> list[dict[str, Any]]:
+    """Run one turn; if it fails, times out or says nothing, answer with the fallback."""
+    try:
+        await asyncio.wait_for(handle(), timeout=REPLY_SECONDS)
+    except asyncio.TimeoutError:
+        logger.warning("turn timed out after %.1f s; sending the fallback", REPLY_SECONDS)
+    except Exception as exc:  # any failure inside Rasa: the person still gets an answer
+        logger.error("turn failed (%s); sending the fallback", exc.__class__.__name__)
+    if any(m.get("text") or m.get("custom") for m in messages):
+        return messages
+    from bot.fallback import fallback_text
+
+    return [{"recipient_id": recipient, "text": fallback_text(language_hint(text))}]
+
+
+def cap_action_timeout(endpoints: Path | None = None) -> float:
+    """Apply ``action_endpoint.timeout`` from endpoints.yml to Rasa's action calls.
+
+    Rasa 3.6 hard-codes a 300 s action timeout, longer than its 60 s conversation
+    lock; this caps it so a stuck action server cannot hold a conversation.
+    """
+    import rasa.core.actions.action as rasa_action
+    import rasa.utils.endpoints as rasa_endpoints
+
+    path = endpoints or Path(os.environ.get("WAYPOINT_ENDPOINTS", "endpoints.yml"))
+    seconds = 3.0
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        seconds = float((config.get("action_endpoint") or {}).get("timeout", seconds))
+    except (OSError, yaml.YAMLError, TypeError, ValueError):
+        logger.warning("could not read action timeout from %s; using %.1f s", path, seconds)
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+    rasa_endpoints.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+    return seconds
+
+
+_SENDER = re.compile(r"^[\w.:@-]{1,128}$")
+
+
+def valid_sender(sender: Any) -> bool:
+    return isinstance(sender, str) and bool(_SENDER.match(sender))
