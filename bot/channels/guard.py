@@ -88,6 +88,20 @@ def cap_action_timeout(endpoints: Path | None = None) -> float:
     return seconds
 
 
+async def forget_if_asked(app: Any, sender: str) -> None:
+    """After a "forget me" turn, delete the whole conversation from the tracker store."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return
+    tracker = await agent.tracker_store.retrieve(sender)
+    if tracker is None or (tracker.latest_message.intent or {}).get("name") != "forget_me":
+        return
+    from bot.retention import forget
+
+    if forget(agent.tracker_store, sender):
+        logger.info("conversation deleted on request")
+
+
 _SENDER = re.compile(r"^[\w.:@-]{1,128}$")
 
 

@@ -16,7 +16,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import cap_action_timeout, clean, reply_or_fallback, valid_sender
+from bot.channels.guard import (
+    cap_action_timeout,
+    clean,
+    forget_if_asked,
+    reply_or_fallback,
+    valid_sender,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +61,7 @@ class SafeRestInput(InputChannel):
                 lambda: on_new_message(UserMessage(text, collector, sender,
                                                    input_channel=self.name())),
                 collector.messages, sender, text)
+            await forget_if_asked(request.app, sender)
             return response.json(messages)
 
         return hook

@@ -19,6 +19,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,9 +65,11 @@ class Servers:
                     "WAYPOINT_ENDPOINTS": str(endpoints)}
         self.actions: subprocess.Popen[bytes] | None = None
         self.start_actions()
+        self.token = uuid.uuid4().hex
         self.rasa = subprocess.Popen(
             [str(RASA), "run", "-m", str(MODEL), "-i", "127.0.0.1", "-p", str(self.rasa_port),
-             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
+             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
+             "--enable-api", "--auth-token", self.token],
             cwd=ROOT, env=self.env, stdout=open(tmp / "rasa.log", "wb"), stderr=subprocess.STDOUT)
         wait_for(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/")
 
@@ -98,6 +101,17 @@ class Servers:
                 return reply.status, json.load(reply)
         except urllib.error.HTTPError as err:
             return err.code, json.load(err)
+
+    def api(self, path: str, payload: object | None = None, token: bool = True) -> tuple[int, Any]:
+        query = f"?token={self.token}" if token else ""
+        data = None if payload is None else json.dumps(payload).encode("utf-8")
+        request = urllib.request.Request(f"http://127.0.0.1:{self.rasa_port}{path}{query}",
+                                         data=data, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=20) as reply:
+                return reply.status, json.load(reply)
+        except urllib.error.HTTPError as err:
+            return err.code, None
 
     def say(self, sender: str, text: str) -> str:
         status, messages = self.post({"sender": sender, "message": text})
@@ -175,3 +189,29 @@ def test_with_the_action_server_down(servers: Servers) -> None:
         assert time.monotonic() - started < 20
     finally:
         servers.start_actions()
+
+
+@pytest.mark.parametrize("text, category, place", [
+    ("somewhere to crash near the market", "shelter", "ByWard Market"),
+    ("je cherche des douches dans la côte de sable", "shower", "Sandy Hill"),
+    ("suboxone sans rendez-vous près de K1N", "raam_clinic", "K1N"),
+])
+def test_model_parse_gives_canonical_codes_and_resolved_places(
+        servers: Servers, text: str, category: str, place: str) -> None:
+    status, parsed = servers.api("/model/parse", {"text": text})
+    assert status == 200
+    found = {(e["entity"], e["value"]) for e in parsed["entities"]}
+    assert ("service_category", category) in found and ("place", place) in found
+
+
+def test_http_api_needs_the_token(servers: Servers) -> None:
+    assert servers.api("/model/parse", {"text": "hi"}, token=False)[0] == 401
+
+
+def test_forget_me_deletes_the_conversation(servers: Servers) -> None:
+    me = new_sender()
+    servers.say(me, "I need food near Vanier")
+    assert len(servers.api(f"/conversations/{me}/tracker")[1]["events"]) > 3
+    assert "forgotten" in servers.say(me, "forget me")
+    events = servers.api(f"/conversations/{me}/tracker")[1]["events"]
+    assert all(e["event"] != "user" for e in events), events

@@ -1,0 +1,105 @@
+"""Forgetting: delete one conversation on request, and purge old ones on a schedule.
+
+Rasa 3.6's tracker stores can save and retrieve but not delete, so this works
+on the store underneath: the in-memory dict, Redis keys, or the SQL ``events``
+table. ``python -m bot.retention --days 30`` is the retention job; run it daily
+(cron or a systemd timer) against the tracker store named in endpoints.yml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+DEFAULT_DAYS = 30
+
+
+def underlying(store: Any) -> Any:
+    """The real store inside Rasa's awaitable / fail-safe wrappers."""
+    while hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return store
+
+
+def sender_ids(store: Any) -> list[str]:
+    """Conversation ids in a store (Redis lists its keys with their prefix, as bytes)."""
+    from rasa.core.tracker_store import RedisTrackerStore
+
+    store = underlying(store)
+    keys = asyncio.run(store.keys())
+    if isinstance(store, RedisTrackerStore):
+        text = [k.decode() if isinstance(k, bytes) else str(k) for k in keys]
+        return [k.removeprefix(store.key_prefix) for k in text]
+    return list(keys)
+
+
+def forget(store: Any, sender_id: str) -> bool:
+    """Delete every stored event of one conversation; False if this store type is unknown."""
+    from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore
+
+    store = underlying(store)
+    if isinstance(store, InMemoryTrackerStore):
+        store.store.pop(sender_id, None)
+    elif isinstance(store, RedisTrackerStore):
+        store.red.delete(store.key_prefix + sender_id)
+    elif isinstance(store, SQLTrackerStore):
+        with store.session_scope() as session:
+            session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+    else:
+        logger.error("cannot delete conversations from %s", type(store).__name__)
+        return False
+    return True
+
+
+def purge(store: Any, days: float, now: float | None = None) -> int:
+    """Delete conversations whose last event is older than ``days``; returns how many."""
+    from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore
+
+    store = underlying(store)
+    cutoff = (now or time.time()) - days * 86400
+    if isinstance(store, SQLTrackerStore):
+        from sqlalchemy import func, select
+
+        event = store.SQLEvent
+        with store.session_scope() as session:
+            stale = [row[0] for row in session.execute(
+                select(event.sender_id).group_by(event.sender_id)
+                .having(func.max(event.timestamp) < cutoff))]
+            if stale:
+                session.query(event).filter(event.sender_id.in_(stale)).delete(
+                    synchronize_session=False)
+                session.commit()
+        return len(stale)
+    if isinstance(store, (InMemoryTrackerStore, RedisTrackerStore)):
+        removed = 0
+        for sender_id in sender_ids(store):
+            tracker = asyncio.run(store.retrieve(sender_id))
+            last = tracker.events[-1].timestamp if tracker and tracker.events else 0
+            if last < cutoff and forget(store, sender_id):
+                removed += 1
+        return removed
+    raise ValueError(f"no retention rule for {type(store).__name__}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Delete conversations older than N days.")
+    parser.add_argument("--endpoints", default="endpoints.yml", type=Path)
+    parser.add_argument("--days", default=DEFAULT_DAYS, type=float)
+    args = parser.parse_args()
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import read_endpoint_config
+
+    config = read_endpoint_config(str(args.endpoints), "tracker_store")
+    store = TrackerStore.create(config, Domain.empty())
+    print(f"deleted {purge(store, args.days)} conversations older than {args.days:g} days")
+
+
+if __name__ == "__main__":
+    main()
