@@ -90,11 +90,17 @@ def cap_action_timeout(endpoints: Path | None = None) -> float:
 
 async def forget_if_asked(app: Any, sender: str) -> None:
     """After a "forget me" turn, delete the whole conversation from the tracker store."""
+    from rasa.shared.core.events import UserUttered
+
     agent = getattr(getattr(app, "ctx", None), "agent", None)
     if agent is None or agent.tracker_store is None:
         return
-    tracker = await agent.tracker_store.retrieve(sender)
-    if tracker is None or (tracker.latest_message.intent or {}).get("name") != "forget_me":
+    # The restart after "forget me" starts a new session: read the full history.
+    tracker = await agent.tracker_store.retrieve_full_tracker(sender)
+    if tracker is None:
+        return
+    last = next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
+    if last is None or (last.intent or {}).get("name") != "forget_me":
         return
     from bot.retention import forget
 

@@ -49,7 +49,7 @@ def wait_for(url: str, seconds: float = 180) -> None:
 
 
 class Servers:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, stores: str = "", env: dict[str, str] | None = None) -> None:
         if not MODEL.exists():
             pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
         self.tmp = tmp
@@ -60,9 +60,9 @@ class Servers:
         self.actions_port, self.rasa_port = free_port(), free_port()
         endpoints = tmp / "endpoints.yml"
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-                             "  timeout: 3\n", encoding="utf-8")
+                             "  timeout: 3\n" + stores, encoding="utf-8")
         self.env = {**os.environ, "WAYPOINT_DATABASE_URL": self.db,
-                    "WAYPOINT_ENDPOINTS": str(endpoints)}
+                    "WAYPOINT_ENDPOINTS": str(endpoints), **(env or {})}
         self.actions: subprocess.Popen[bytes] | None = None
         self.start_actions()
         self.token = uuid.uuid4().hex
@@ -102,8 +102,11 @@ class Servers:
         except urllib.error.HTTPError as err:
             return err.code, json.load(err)
 
-    def api(self, path: str, payload: object | None = None, token: bool = True) -> tuple[int, Any]:
+    def api(self, path: str, payload: object | None = None, token: bool = True,
+            all_events: bool = False) -> tuple[int, Any]:
         query = f"?token={self.token}" if token else ""
+        if all_events:
+            query += "&include_events=ALL"
         data = None if payload is None else json.dumps(payload).encode("utf-8")
         request = urllib.request.Request(f"http://127.0.0.1:{self.rasa_port}{path}{query}",
                                          data=data, headers={"Content-Type": "application/json"})
@@ -211,7 +214,8 @@ def test_http_api_needs_the_token(servers: Servers) -> None:
 def test_forget_me_deletes_the_conversation(servers: Servers) -> None:
     me = new_sender()
     servers.say(me, "I need food near Vanier")
-    assert len(servers.api(f"/conversations/{me}/tracker")[1]["events"]) > 3
+    every = f"/conversations/{me}/tracker"
+    assert len(servers.api(every, all_events=True)[1]["events"]) > 3
     assert "forgotten" in servers.say(me, "forget me")
-    events = servers.api(f"/conversations/{me}/tracker")[1]["events"]
+    events = servers.api(every, all_events=True)[1]["events"]
     assert all(e["event"] != "user" for e in events), events
