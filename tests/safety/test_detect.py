@@ -506,3 +506,27 @@ def test_safety_imports_no_rasa_and_reads_nothing_at_import() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+# Families added after the first held-out measurement (see the closing note: the
+# held-out crisis recall is contaminated by these).
+@pytest.mark.parametrize("text, kind", [
+    ("bought a gun to end things", "suicide"),
+    ("gonna take all my pills tonight", "suicide"),
+    ("they'd be happier without me", "self_harm"),
+    ("no hope left for me", "self_harm"),
+    ("je me suis coupée encore", "self_harm"),
+    ("guys are threatening to hurt me", "danger"),
+    ("they locked me in the basement", "trafficking"),
+    ("mon père s'est effondré dans la cuisine", "medical"),
+    ("she just collapsed", "medical"),
+])
+def test_more_crisis_families(text: str, kind: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize("text", ["no hope of a job lol",
+                                  "I'm hopeless at cooking", "done living in Ottawa"])
+def test_more_look_alikes(text: str) -> None:
+    assert detect(text) is None
