@@ -1,0 +1,155 @@
+"""End-to-end reply latency through the REST channel, against the stock `rasa init` bot.
+
+``python -m bench.latency`` builds a 100k-service directory, starts Waypoint's
+action server and Rasa server (the trained ``models/waypoint.tar.gz``), and
+sends a scripted conversation ("I need food near Vanier", "more", …) from 1 and
+from 20 concurrent senders, timing every request. It then trains and starts the
+stock ``rasa init`` assistant and times its own conversation ("hello", …) the
+same way. It prints p50/p95, errors, and the ratio of p95s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from directory.db import session_scope, upgrade
+from directory.generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+RASA = Path(sys.executable).with_name("rasa")
+WAYPOINT_SCRIPT = ["hi", "I need food near Vanier", "more", "when does it open?",
+                   "j'ai besoin d'une douche à Hull", "plus", "merci"]
+STOCK_SCRIPT = ["hello", "I am sad", "yes", "great", "bye", "hi", "goodbye"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def post(port: int, sender: str, text: str) -> tuple[float, bool]:
+    body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            ok = reply.status == 200 and bool(json.load(reply))
+    except OSError:
+        ok = False
+    return (time.perf_counter() - started) * 1000, ok
+
+
+def conversation(port: int, script: list[str], rounds: int) -> list[tuple[float, bool]]:
+    out = []
+    for _ in range(rounds):
+        sender = f"bench-{uuid.uuid4().hex[:8]}"
+        out.extend(post(port, sender, text) for text in script)
+    return out
+
+
+def measure(port: int, script: list[str], users: int, rounds: int) -> tuple[float, float, int, int]:
+    conversation(port, script, 1)  # warm up
+    with ThreadPoolExecutor(max_workers=users) as pool:
+        results = [r for batch in pool.map(lambda _: conversation(port, script, rounds),
+                                           range(users)) for r in batch]
+    times = [t for t, _ in results]
+    return statistics.median(times), percentile(times, 0.95), sum(not ok for _, ok in results), len(results)
+
+
+def wait(url: str, seconds: float = 240) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+def start(cmd: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    import os
+
+    return subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+
+
+def stop(*procs: subprocess.Popen) -> None:
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
+def report(name: str, rows: list[tuple[int, tuple[float, float, int, int]]]) -> dict[int, float]:
+    p95s = {}
+    for users, (p50, p95, errors, total) in rows:
+        print(f"{name:<10}{users:>6}{p50:>10.1f}{p95:>10.1f}{errors:>8}/{total}")
+        p95s[users] = p95
+    return p95s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--services", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="waypoint-latency-"))
+    try:
+        db = f"sqlite:///{tmp / 'directory.db'}"
+        upgrade(db)
+        with session_scope(db) as session:
+            generate(session, args.services, seed=5)
+        env = {"WAYPOINT_DATABASE_URL": db}
+        actions = start([str(RASA), "run", "actions", "--actions", "actions", "-p", "5155"], ROOT,
+                        tmp / "actions.log", env)
+        endpoints = tmp / "endpoints.yml"
+        endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5155/webhook"\n  timeout: 3\n')
+        rasa = start([str(RASA), "run", "-m", "models/waypoint.tar.gz", "-i", "127.0.0.1", "-p", "5105",
+                      "--credentials", "credentials.yml", "--endpoints", str(endpoints)], ROOT,
+                     tmp / "rasa.log", {**env, "WAYPOINT_ENDPOINTS": str(endpoints)})
+        wait("http://127.0.0.1:5155/health")
+        wait("http://127.0.0.1:5105/webhooks/rest/")
+        mine = [(u, measure(5105, WAYPOINT_SCRIPT, u, args.rounds)) for u in (1, 20)]
+        stop(rasa, actions)
+
+        stock_dir = tmp / "stock"
+        started = time.perf_counter()
+        subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(stock_dir)],
+                       check=True, capture_output=True)
+        stock_train = time.perf_counter() - started
+        model = next((stock_dir / "models").glob("*.tar.gz"))
+        stock_actions = start([str(RASA), "run", "actions", "-p", "5156"], stock_dir,
+                              tmp / "stock-actions.log")
+        (stock_dir / "endpoints.yml").write_text('action_endpoint:\n  url: "http://127.0.0.1:5156/webhook"\n')
+        stock = start([str(RASA), "run", "-m", str(model), "-i", "127.0.0.1", "-p", "5106",
+                       "--endpoints", "endpoints.yml"], stock_dir, tmp / "stock.log")
+        wait("http://127.0.0.1:5106/webhooks/rest/")
+        theirs = [(u, measure(5106, STOCK_SCRIPT, u, args.rounds)) for u in (1, 20)]
+        stop(stock, stock_actions)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nREST round trip per message, {args.services:,}-service directory "
+          f"({args.rounds} conversations of {len(WAYPOINT_SCRIPT)} messages per sender)")
+    print(f"{'bot':<10}{'senders':>6}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}")
+    a = report("waypoint", mine)
+    b = report("stock", theirs)
+    for users in (1, 20):
+        print(f"p95 ratio waypoint/stock at {users} sender(s): {a[users] / b[users]:.2f}x")
+    print(f"stock `rasa init` training time: {stock_train:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
