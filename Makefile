@@ -68,7 +68,7 @@ bench: install ## Run the benchmarks and print their figures
 	$(PY) -m bench
 
 lint: install ## Check style
-	$(PY) -m ruff check directory tests bench 2>/dev/null || echo "ruff not installed: pip install ruff"
+	$(PY) -m ruff check directory bot actions bench tests
 
 lock: ## Re-pin requirements.lock from requirements.in (needs network)
 	rm -rf /tmp/waypoint-lock && $$(scripts/find-python.sh) -m venv /tmp/waypoint-lock

@@ -25,11 +25,13 @@ from directory.db import database_url, session_scope, upgrade
 from directory.errors import DirectoryError
 from directory.geo import Point
 from directory.i18n import clock, t
-from directory.listing import Listing, details, hours as week_hours
+from directory.listing import Listing, details
+from directory.listing import hours as week_hours
 from directory.models import Location, Organization, SearchEntry, Service, ServiceCategory
 from directory.places import resolve
-from directory.schedules import localize, parse_days
-from directory.search import Filters, search as run_search
+from directory.schedules import parse_days
+from directory.search import Filters
+from directory.search import search as run_search
 from directory.taxonomy import CODES, get_taxonomy
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,

@@ -9,8 +9,8 @@ this module; only its intake phone and its area do.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from datetime import datetime, time
+from functools import lru_cache
 from typing import Any, Iterable, Protocol, Sequence
 
 from sqlalchemy import bindparam, select

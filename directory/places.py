@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from directory.datafile import read_yaml, require
 from directory.errors import DataFileError, UnknownPlace
 from directory.geo import Point, distance_km
 from directory.text import edit_distance, fold, typo_budget
@@ -23,7 +22,8 @@ DEFAULT_PATH = Path(__file__).parent / "data" / "gazetteer.yaml"
 KINDS = ("neighbourhood", "street", "intersection", "landmark", "fsa")
 _FILLER = {
     "near", "nearby", "close", "to", "around", "at", "in", "on", "by", "the", "of", "im", "i",
-    "am", "m", "s", "j", "me", "my", "is", "here", "ici", "vers", "pas", "loin", "area", "downtown", "pres", "proche", "de", "du", "des", "a", "au", "aux",
+    "am", "m", "s", "j", "me", "my", "is", "here", "ici", "vers", "pas", "loin", "area",
+    "downtown", "pres", "proche", "de", "du", "des", "a", "au", "aux",
     "le", "la", "les", "l", "dans", "sur", "je", "suis", "coin", "corner", "secteur", "quartier",
 }
 _STREET_WORDS = {
@@ -129,21 +129,16 @@ def _street_key(folded: str) -> str:
     return " ".join(w for w in folded.split() if w not in _STREET_WORDS) or folded
 
 
-def _require(cond: bool, path: Path, msg: str) -> None:
-    if not cond:
-        raise DataFileError(f"{path}: {msg}")
-
-
 def parse(raw: object, path: Path) -> Gazetteer:
-    _require(isinstance(raw, dict) and isinstance(raw.get("places"), list), path,
+    require(isinstance(raw, dict) and isinstance(raw.get("places"), list), path,
              "expected a mapping with a 'places' list")
     places: list[Place] = []
     aliases: dict[str, list[str]] = {}
     for n, item in enumerate(raw["places"], 1):  # type: ignore[index]
-        _require(isinstance(item, dict) and item.get("id"), path, f"place #{n}: needs an id")
+        require(isinstance(item, dict) and item.get("id"), path, f"place #{n}: needs an id")
         pid = str(item["id"])
-        _require(item.get("kind") in KINDS, path, f"{pid}: kind must be one of {KINDS}")
-        _require(isinstance(item.get("name"), dict) and item["name"].get("en"), path,
+        require(item.get("kind") in KINDS, path, f"{pid}: kind must be one of {KINDS}")
+        require(isinstance(item.get("name"), dict) and item["name"].get("en"), path,
                  f"{pid}: name needs 'en'")
         try:
             point = Point(float(item["lat"]), float(item["lon"]))
@@ -154,21 +149,17 @@ def parse(raw: object, path: Path) -> Gazetteer:
                             streets=tuple(item.get("streets") or ())))
         aliases[pid] = [str(a) for a in item.get("aliases") or []]
     ids = {p.id for p in places}
-    _require(len(ids) == len(places), path, "place ids must be unique")
+    require(len(ids) == len(places), path, "place ids must be unique")
     for p in places:
         if p.kind == "intersection":
-            _require(len(p.streets) == 2 and all(s in ids for s in p.streets), path,
+            require(len(p.streets) == 2 and all(s in ids for s in p.streets), path,
                      f"{p.id}: an intersection needs two known street ids")
     c = raw.get("center") or {}  # type: ignore[union-attr]
     return Gazetteer(places, aliases, Point(float(c.get("lat", 45.4215)), float(c.get("lon", -75.6972))))
 
 
 def load(path: Path = DEFAULT_PATH) -> Gazetteer:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: cannot read gazetteer: {exc}") from exc
-    return parse(raw, path)
+    return parse(read_yaml(path, "gazetteer"), path)
 
 
 @lru_cache(maxsize=1)

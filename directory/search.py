@@ -9,13 +9,13 @@ rows around the person rather than the whole table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from directory.geo import Point, bounding_box, cells_within, distance_km
 from directory.listing import Listing, hours_of, load_listings, load_schedules

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from directory.errors import DataFileError, UnknownCategory
+from directory.datafile import read_yaml, require
+from directory.errors import UnknownCategory
 from directory.text import edit_distance, fold, typo_budget
 
 CODES = (
@@ -94,49 +93,40 @@ class Taxonomy:
         return self._phrases[min(best)[1]] if best else None
 
 
-def _require(cond: bool, path: Path, msg: str) -> None:
-    if not cond:
-        raise DataFileError(f"{path}: {msg}")
-
-
 def parse(raw: object, path: Path) -> Taxonomy:
     """Validate the YAML structure and build the taxonomy."""
-    _require(isinstance(raw, dict) and isinstance(raw.get("categories"), list), path,
+    require(isinstance(raw, dict) and isinstance(raw.get("categories"), list), path,
              "expected a mapping with a 'categories' list")
     cats: list[Category] = []
     for n, item in enumerate(raw["categories"], 1):  # type: ignore[index]
         where = f"category #{n}"
-        _require(isinstance(item, dict), path, f"{where}: expected a mapping")
+        require(isinstance(item, dict), path, f"{where}: expected a mapping")
         code = item.get("code")
-        _require(code in CODES, path, f"{where}: unknown code {code!r}")
-        _require(item.get("stage") in STAGES, path, f"{code}: stage must be one of {STAGES}")
-        _require(item.get("parent") in (None, *CODES), path, f"{code}: bad parent")
+        require(code in CODES, path, f"{where}: unknown code {code!r}")
+        require(item.get("stage") in STAGES, path, f"{code}: stage must be one of {STAGES}")
+        require(item.get("parent") in (None, *CODES), path, f"{code}: bad parent")
         for key in ("label", "description", "synonyms"):
-            _require(isinstance(item.get(key), dict) and all(item[key].get(lang) for lang in LANGS),
+            require(isinstance(item.get(key), dict) and all(item[key].get(lang) for lang in LANGS),
                      path, f"{code}: {key} needs both 'en' and 'fr'")
         cats.append(Category(code=code, stage=item["stage"], parent=item.get("parent"),
                              label=dict(item["label"]), description=dict(item["description"]),
                              synonyms={lang: tuple(item["synonyms"][lang]) for lang in LANGS}))
     got = [c.code for c in cats]
-    _require(sorted(got) == sorted(CODES), path,
+    require(sorted(got) == sorted(CODES), path,
              f"codes must be exactly the canonical list; missing {sorted(set(CODES) - set(got))}, "
              f"duplicated {sorted({c for c in got if got.count(c) > 1})}")
     owner: dict[str, str] = {}
     for c in cats:
         for syn in (s for group in c.synonyms.values() for s in group):
             key = fold(str(syn))
-            _require(owner.get(key, c.code) == c.code, path,
+            require(owner.get(key, c.code) == c.code, path,
                      f"synonym {syn!r} is listed under both {owner.get(key)} and {c.code}")
             owner[key] = c.code
     return Taxonomy(cats)
 
 
 def load(path: Path = DEFAULT_PATH) -> Taxonomy:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: cannot read taxonomy: {exc}") from exc
-    return parse(raw, path)
+    return parse(read_yaml(path, "taxonomy"), path)
 
 
 @lru_cache(maxsize=1)

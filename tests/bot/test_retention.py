@@ -7,7 +7,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
 from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 from pathlib import Path
 from typing import Callable
-
-import json
 
 import pytest
 from sqlalchemy import select

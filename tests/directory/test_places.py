@@ -59,7 +59,8 @@ def test_postal_prefixes(text: str) -> None:
     assert place.kind == "fsa" and place.id == text.split()[0].lower()
 
 
-@pytest.mark.parametrize("text", ["Rideau Centre", "centre rideau", "the bus station", "Parliament", "parlement"])
+@pytest.mark.parametrize("text", ["Rideau Centre", "centre rideau", "the bus station", "Parliament",
+                                  "parlement"])
 def test_landmarks(text: str) -> None:
     assert resolve(text).kind == "landmark"
 

@@ -161,4 +161,5 @@ def test_details_and_hours_for_the_conversation_layer(demo_url: str) -> None:
         listing = details(s, hit.id, TUESDAY_NOON)
         week = hours(s, hit.id, TUESDAY_NOON, "fr")
     assert listing.id == hit.id and listing.state.open == hit.state.open
-    assert [d for d, _ in week.week] == ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+    assert [d for d, _ in week.week] == ["lundi", "mardi", "mercredi", "jeudi", "vendredi",
+                                         "samedi", "dimanche"]

@@ -14,12 +14,12 @@ import yaml
 
 from bot.safety import KINDS
 from bot.safety_replies import (
-    HELP_RESPONSES,
-    help_reply,
     DOMAIN_PATH,
+    HELP_RESPONSES,
     HOTLINES_PATH,
     TEMPLATES,
     HotlineFileError,
+    help_reply,
     load_hotlines,
     render_domain_responses,
     render_domain_yaml,

@@ -1,12 +1,11 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 12:51:25.340225
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -57,7 +56,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('schedule', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_schedule_service_at_location_id'), ['service_at_location_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_schedule_service_at_location_id'),
+                              ['service_at_location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_schedule_service_id'), ['service_id'], unique=False)
 
     op.create_table('search_entry',
@@ -71,7 +71,8 @@ def upgrade() -> None:
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
-        batch_op.create_index('ix_search_entry_covering', ['code', 'cell', 'service_at_location_id'], unique=False, postgresql_include=['service_id', 'latitude', 'longitude'])
+        batch_op.create_index('ix_search_entry_covering', ['code', 'cell', 'service_at_location_id'],
+                              unique=False, postgresql_include=['service_id', 'latitude', 'longitude'])
         batch_op.create_index(batch_op.f('ix_search_entry_service_id'), ['service_id'], unique=False)
 
     op.create_table('taxonomy_term',
