@@ -126,6 +126,7 @@ def main() -> None:
         stop(rasa, actions)
 
         stock_dir = tmp / "stock"
+        stock_dir.mkdir()
         started = time.perf_counter()
         subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(stock_dir)],
                        check=True, capture_output=True)
