@@ -16,7 +16,7 @@ from pathlib import Path
 from directory.datafile import read_yaml, require
 from directory.errors import DataFileError, UnknownPlace
 from directory.geo import Point, distance_km
-from directory.text import edit_distance, fold, typo_budget
+from directory.text import FuzzyTable, fold
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "gazetteer.yaml"
 KINDS = ("neighbourhood", "street", "intersection", "landmark", "fsa")
@@ -52,14 +52,16 @@ class Gazetteer:
     def __init__(self, places: list[Place], aliases: dict[str, list[str]], center: Point) -> None:
         self.places = {p.id: p for p in places}
         self.center = center
-        self._names: dict[str, str] = {}
-        self._street_names: dict[str, str] = {}
+        names: dict[str, str] = {}
+        street_names: dict[str, str] = {}
         for p in places:
             for alias in (*p.name.values(), *aliases.get(p.id, [])):
                 key = fold(alias)
-                self._names.setdefault(key, p.id)
+                names.setdefault(key, p.id)
                 if p.kind == "street":
-                    self._street_names.setdefault(_street_key(key), p.id)
+                    street_names.setdefault(_street_key(key), p.id)
+        self._names = FuzzyTable(names)
+        self._street_names = FuzzyTable(street_names)
         self._intersections = {frozenset(p.streets): p.id for p in places if p.kind == "intersection"}
 
     def resolve(self, text: str) -> Place:
@@ -67,8 +69,9 @@ class Gazetteer:
         parts = [part for part in _CONNECTOR.split(text.strip()) if part.strip()]
         if len(parts) == 2:
             return self._intersection(text, parts)
-        if fold(text) in self._names:
-            return self.places[self._names[fold(text)]]
+        exact = self._names.get(fold(text), fuzzy=False)
+        if exact:
+            return self.places[exact]
         words = _strip_filler(fold(text).split())
         cleaned = " ".join(words)
         if not cleaned:
@@ -98,16 +101,8 @@ class Gazetteer:
         return self.places[place_id]
 
     @staticmethod
-    def _lookup(key: str, table: dict[str, str], fuzzy: bool) -> str | None:
-        if key in table:
-            return table[key]
-        budget = typo_budget(key) if fuzzy else 0
-        if not budget:
-            return None
-        scored = [(edit_distance(key, name, budget), name) for name in table
-                  if abs(len(name) - len(key)) <= budget]
-        scored = [s for s in scored if s[0] <= budget]
-        return table[min(scored)[1]] if scored else None
+    def _lookup(key: str, table: FuzzyTable, fuzzy: bool) -> str | None:
+        return table.get(key, fuzzy)
 
     def nearest(self, point: Point, kind: str = "neighbourhood") -> Place:
         """The closest place of a kind: how a confidential site's area is named."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from directory.datafile import read_yaml, require
 from directory.errors import UnknownCategory
-from directory.text import edit_distance, fold, typo_budget
+from directory.text import FuzzyTable, fold
 
 CODES = (
     "shelter", "drop_in", "meals", "shower", "naloxone", "harm_reduction", "primary_care",
@@ -45,6 +45,7 @@ class Taxonomy:
             for phrase in (c.code.replace("_", " "), *c.label.values(),
                            *(s for syn in c.synonyms.values() for s in syn)):
                 self._phrases.setdefault(fold(phrase), c.code)
+        self._table = FuzzyTable(self._phrases)
 
     def get(self, code: str) -> Category:
         try:
@@ -82,15 +83,7 @@ class Taxonomy:
         return found
 
     def _lookup(self, phrase: str) -> str | None:
-        if phrase in self._phrases:
-            return self._phrases[phrase]
-        budget = typo_budget(phrase)
-        if not budget:
-            return None
-        best = [(edit_distance(phrase, p, budget), p) for p in self._phrases
-                if abs(len(p) - len(phrase)) <= budget]
-        best = [b for b in best if b[0] <= budget]
-        return self._phrases[min(best)[1]] if best else None
+        return self._table.get(phrase)
 
 
 def parse(raw: object, path: Path) -> Taxonomy:

@@ -42,3 +42,34 @@ def typo_budget(word: str) -> int:
     """How many edits a word of this length may carry and still match."""
     n = len(word)
     return 0 if n <= 4 else 1 if n <= 7 else 2
+
+
+class FuzzyTable:
+    """Folded names mapped to values, looked up exactly or with a few typos.
+
+    Candidates are bucketed by length and must share the first or the last
+    letter with the query, so a look-up compares a few dozen names, not all.
+    """
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+        self._by_length: dict[int, list[str]] = {}
+        for name in names:
+            self._by_length.setdefault(len(name), []).append(name)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.names
+
+    def get(self, key: str, fuzzy: bool = True) -> str | None:
+        """The value of ``key``, or of the closest name within its typo budget."""
+        if key in self.names:
+            return self.names[key]
+        budget = typo_budget(key) if fuzzy else 0
+        if not budget:
+            return None
+        scored = [(edit_distance(key, name, budget), name)
+                  for n in range(len(key) - budget, len(key) + budget + 1)
+                  for name in self._by_length.get(n, ())
+                  if name[0] == key[0] or name[-1] == key[-1]]
+        scored = [s for s in scored if s[0] <= budget]
+        return self.names[min(scored)[1]] if scored else None
