@@ -429,6 +429,18 @@ def set_beds(service_id: str, available: int = typer.Option(..., min=0),
                                                  expected_version=expect_version))
 
 
+@app.command("purge-audit")
+def purge_audit(days: float = typer.Option(provider.AUDIT_RETENTION_DAYS,
+                                           help="Keep this many days of audit entries")) -> None:
+    """Delete audit entries older than the retention limit (run it daily)."""
+    def work() -> None:
+        with session_scope(state.db) as session:
+            removed = provider.purge_audit(session, days)
+        out.print(f"deleted {removed} audit entries older than {days:g} days")
+
+    _run(work)
+
+
 def _provider_update(change: Callable[[Any], Service]) -> None:
     def work() -> None:
         with session_scope(state.db) as session:

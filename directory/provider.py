@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -133,3 +133,14 @@ def set_beds(session: Session, service_id: str, available: int, actor: str,
         "last_verified_at": now})
     _audit(session, service_id, actor, "set-beds", before, [available, top])
     return service
+
+
+AUDIT_RETENTION_DAYS = 730
+
+
+def purge_audit(session: Session, days: float = AUDIT_RETENTION_DAYS) -> int:
+    """Delete audit entries older than ``days`` (default two years); returns how many."""
+    if days <= 0:
+        raise DirectoryError("keep the audit log for a positive number of days")
+    result = session.execute(delete(AuditEntry).where(AuditEntry.at < _now() - timedelta(days=days)))
+    return int(result.rowcount or 0)

@@ -95,3 +95,24 @@ def test_bad_updates_are_clear_errors(db_url: str) -> None:
     with pytest.raises(DirectoryError, match="ends"):
         with session_scope(db_url) as s:
             close_temporarily(s, sid, "x", "y", since=date(2026, 12, 2), until=date(2026, 12, 1))
+
+
+def test_audit_entries_expire(db_url: str) -> None:
+    from datetime import timedelta
+
+    from directory.provider import purge_audit
+
+    with session_scope(db_url) as s:
+        sid = add_service(s, "shelter", capacity=(3, 30))
+    with session_scope(db_url) as s:
+        set_beds(s, sid, 4, "night desk")
+        set_beds(s, sid, 5, "night desk")
+    with session_scope(db_url) as s:
+        first = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).first()
+        first.at = first.at - timedelta(days=800)
+    with session_scope(db_url) as s:
+        assert purge_audit(s) == 1
+        assert len(s.scalars(select(AuditEntry)).all()) == 1
+    with pytest.raises(DirectoryError, match="positive"):
+        with session_scope(db_url) as s:
+            purge_audit(s, 0)
