@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PostgresDatabases, unavailable
-from tests.e2e.test_rest_server import ROOT, Servers
+from tests.e2e.servers import ROOT, Servers
 
 
 @pytest.fixture(scope="module")
