@@ -33,6 +33,9 @@ _STREET_WORDS = {
 }
 _CONNECTOR = re.compile(r"\s*(?:&|/|@|\+)\s*|\s+(?:and|et|at|x)\s+", re.IGNORECASE)
 _FSA = re.compile(r"^([a-z]\d[a-z])(?:\s*\d[a-z]\d)?$")
+# "45.423,-75.690": a shared location (a Telegram pin), already rounded by the channel.
+_COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+REGION_KM = 60.0  # the widest search ring: a point farther from the centre is not ours
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class Gazetteer:
 
     def resolve(self, text: str) -> Place:
         """The place a person means, or ``UnknownPlace``."""
+        coordinates = _COORDINATES.match(text)
+        if coordinates:
+            return self._point(text, float(coordinates.group(1)), float(coordinates.group(2)))
         parts = [part for part in _CONNECTOR.split(text.strip()) if part.strip()]
         if len(parts) == 2:
             return self._intersection(text, parts)
@@ -86,6 +92,18 @@ class Gazetteer:
                 if found:
                     return self.places[found]
         raise UnknownPlace(text)
+
+    def _point(self, text: str, lat: float, lon: float) -> Place:
+        """A shared location inside the region, named after its neighbourhood."""
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise UnknownPlace(text)
+        point = Point(lat, lon)
+        if distance_km(point, self.center) > REGION_KM:
+            raise UnknownPlace(text)
+        area = self.nearest(point)
+        return Place(id=f"point:{lat:.3f},{lon:.3f}", kind="point",
+                     name={"en": f"near {area.display('en')}", "fr": f"près de {area.display('fr')}"},
+                     point=point, province=area.province)
 
     def _intersection(self, text: str, parts: list[str]) -> Place:
         streets = []

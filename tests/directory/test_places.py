@@ -79,3 +79,16 @@ def test_names_in_both_languages() -> None:
 def test_nearest_area_names_a_neighbourhood() -> None:
     market = resolve("ByWard Market").point
     assert get_gazetteer().nearest(Point(market.lat + 0.001, market.lon)).kind == "neighbourhood"
+
+
+def test_shared_location_resolves_to_that_point_named_after_its_area() -> None:
+    place = resolve("45.423,-75.690")
+    assert place.point == Point(45.423, -75.69)
+    assert place.display("en") == "near ByWard Market"
+    assert place.display("fr") == "près de Marché By"
+
+
+@pytest.mark.parametrize("text", ["48.0,-75.0", "95,1", "45.4,-75.6x", "0,0"])
+def test_locations_outside_the_region_or_malformed_are_unknown(text: str) -> None:
+    with pytest.raises(UnknownPlace):
+        resolve(text)
