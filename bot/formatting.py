@@ -39,5 +39,11 @@ def next_opening_text(listing: Listing | None, lang: str) -> str:
 
 
 def structured(listings: list[Listing], lang: str) -> dict[str, Any]:
-    """The machine-readable form channels render as buttons, venues or numbered choices."""
-    return {"waypoint": {"type": "results", "items": [li.to_json(lang) for li in listings]}}
+    """The machine-readable form channels render as buttons, venues or numbered choices.
+
+    Each item is the directory's JSON plus the words every channel shows as they
+    are (opening state, where, when verified), so no channel re-derives them.
+    """
+    items = [{**li.to_json(lang), "where": li.where(lang), "verified": li.verified(lang)}
+             for li in listings]
+    return {"waypoint": {"type": "results", "lang": lang, "items": items}}

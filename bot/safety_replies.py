@@ -315,6 +315,12 @@ def reply(kind: str, lang: str | None = "en") -> str:
     return _fill(TEMPLATES[kind][lang], lang, load_hotlines())
 
 
+def fill(template: str, lang: str | None = "en") -> str:
+    """Any text with ``{hotline_id}`` placeholders, numbered from ``hotlines.yaml``."""
+    lang = lang if lang in LANGUAGES else "en"
+    return _fill(template, lang, load_hotlines())
+
+
 def help_reply(name: str, lang: str | None = "en") -> str:
     """A non-emergency reply that gives help lines ("default", "fallback", …)."""
     lang = lang if lang in LANGUAGES else "en"
