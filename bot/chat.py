@@ -1,4 +1,7 @@
-"""A terminal chat with the running assistant, through the REST channel (``make run``)."""
+"""A terminal chat with the running assistant, through the REST channel (``make run``).
+
+Buttons are shown numbered, as SMS shows them; typing the number sends the button.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +10,40 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from typing import Any
 
 URL = "http://127.0.0.1:5005/webhooks/rest/webhook"
 
 
-def send(text: str, sender: str, url: str = URL, timeout: float = 10.0) -> list[str]:
+def send(text: str, sender: str, url: str = URL, timeout: float = 10.0) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as reply:
-        return [m["text"] for m in json.load(reply) if m.get("text")]
+        return [m for m in json.load(reply) if m.get("text")]
 
 
 def main() -> None:
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
     print("Waypoint (demo data, fictional services). Type a message; Ctrl-D to quit.")
     print("Waypoint (données de démo, services fictifs). Écrivez un message; Ctrl-D pour quitter.")
+    choices: list[str] = []
     for line in sys.stdin:
-        if not line.strip():
+        typed = line.strip()
+        if not typed:
             continue
+        if typed.isdigit() and 0 < int(typed) <= len(choices):
+            typed = choices[int(typed) - 1]
         try:
-            for text in send(line.strip(), sender):
-                print(f"  waypoint> {text}")
+            messages = send(typed, sender)
         except (urllib.error.URLError, TimeoutError) as exc:
             print(f"  (cannot reach the assistant at {URL}: {exc}; is `make serve` running?)")
+            continue
+        choices = []
+        for message in messages:
+            print(f"  waypoint> {message['text']}")
+            for button in message.get("buttons") or []:
+                choices.append(str(button.get("payload", "")))
+                print(f"     {len(choices)}) {button.get('title', '')}")
 
 
 if __name__ == "__main__":
