@@ -54,7 +54,7 @@ def filters_from(values: list[str] | None) -> Filters:
     values = values or []
     population = next((v for v in values if v in POPULATION_FILTERS), None)
     return Filters(population=population, walk_in="walk_in" in values, no_id="no_id" in values,
-                   free="free" in values, pets="pets" in values)
+                   free="free" in values, pets="pets" in values, open_now="open_now" in values)
 
 
 def where(tracker: Tracker, dispatcher: CollectingDispatcher) -> Point | None:

@@ -158,3 +158,12 @@ async def test_needs_named_before_the_place_question_are_used(directory: str) ->
     events, messages = await run(ActionSearchServices(), t)
     assert all("shelter" in i["categories"] for i in messages[0]["custom"]["waypoint"]["items"])
     assert slot(events, "pending_categories") == ["meals"]
+
+
+
+def test_open_now_only_button_sets_the_open_now_filter() -> None:
+    from actions.search import filters_from
+
+    assert filters_from(["open_now"]).open_now
+    assert filters_from(["open_now", "women"]).population == "women"
+    assert not filters_from(["women"]).open_now
