@@ -13,10 +13,10 @@ RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 RASA_DATA := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard bot/nlu/*.py bot/safety.py bot/data/*.yaml)
 
-.PHONY: help install run demo demo-db serve stop train validate test bench lint lock clean
+.PHONY: help install run run-telegram telegram-webhook demo demo-db serve stop train validate test bench lint lock clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 install: $(STAMP) ## Create .venv with Python 3.10 and the pinned dependencies
 
@@ -33,6 +33,16 @@ demo-db: install ## Build the demo directory database (fictional services)
 
 run: serve ## Train if needed, start both servers on the demo data, and chat in the terminal
 	@trap '$(MAKE) --no-print-directory stop' EXIT; $(PY) -m bot.chat
+
+run-telegram: install ## Run the bot on Telegram by polling (needs WAYPOINT_TELEGRAM_TOKEN, _SECRET, WAYPOINT_HMAC_SECRET)
+	@for v in WAYPOINT_TELEGRAM_TOKEN WAYPOINT_TELEGRAM_SECRET WAYPOINT_HMAC_SECRET; do \
+	  [ -n "$${!v}" ] || { echo "Set $$v first (see README, 'Connect a real Telegram bot')."; exit 1; }; done
+	@$(MAKE) --no-print-directory serve
+	@trap '$(MAKE) --no-print-directory stop' EXIT; $(PY) -m bot.channels.telegram_cli poll \
+	  --webhook http://127.0.0.1:$(RASA_PORT)/webhooks/telegram/webhook
+
+telegram-webhook: install ## Register WAYPOINT_PUBLIC_URL/webhooks/telegram/webhook with Telegram
+	$(PY) -m bot.channels.telegram_cli set-webhook
 
 demo: demo-db ## Show directory searches over the demo data (no bot)
 	$(PY) -m directory --db "$(WAYPOINT_DATABASE_URL)" search --category shelter --near "ByWard Market" --limit 5

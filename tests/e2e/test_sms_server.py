@@ -150,6 +150,13 @@ def test_french_conversation_counts_segments(servers: Servers) -> None:
     assert "vérifié" in results.lower() or "verifie" in results.lower()
     assert sms_segments(results) <= 3
     assert "1 plus" in results
+    more = phone.text("1")
+    assert more and more != results and ("vérifié" in more or "verifie" in more)
+    asked = phone.text("2")
+    assert asked.startswith(("Où", "Ou "))
+    sid = "SM" + uuid.uuid4().hex
+    again = phone.text("j'ai besoin d'une douche", sid=sid)
+    assert again and phone.text("j'ai besoin d'une douche", sid=sid) == ""
 
 
 def test_crisis_reply_comes_first_and_fits(servers: Servers) -> None:
