@@ -38,7 +38,7 @@ def next_opening_text(listing: Listing | None, lang: str) -> str:
     return t("opens_next", lang, name=listing.title(lang), state=listing.state.text(lang))
 
 
-def structured(listings: list[Listing], lang: str) -> dict[str, Any]:
+def structured(listings: list[Listing], lang: str, start: int = 1) -> dict[str, Any]:
     """The machine-readable form channels render as buttons, venues or numbered choices.
 
     Each item is the directory's JSON plus the words every channel shows as they
@@ -46,4 +46,4 @@ def structured(listings: list[Listing], lang: str) -> dict[str, Any]:
     """
     items = [{**li.to_json(lang), "where": li.where(lang), "verified": li.verified(lang)}
              for li in listings]
-    return {"waypoint": {"type": "results", "lang": lang, "items": items}}
+    return {"waypoint": {"type": "results", "lang": lang, "start": start, "items": items}}

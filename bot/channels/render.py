@@ -115,10 +115,12 @@ def telegram_card(n: int, item: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def telegram_result_rows(items: list[dict[str, Any]], lang: str) -> list[list[Choice]]:
-    maps = [Choice(f"📍 {text('directions', lang)} {i + 1}", f"map:{i}")
+def telegram_result_rows(items: list[dict[str, Any]], lang: str,
+                         start: int = 1) -> list[list[Choice]]:
+    """Map and call buttons labelled with the card numbers; ``map:i``/``call:i`` index the page."""
+    maps = [Choice(f"📍 {text('directions', lang)} {start + i}", f"map:{i}")
             for i, item in enumerate(items) if item.get("lat") is not None]
-    calls = [Choice(f"📞 {text('call', lang)} {i + 1}", f"call:{i}")
+    calls = [Choice(f"📞 {text('call', lang)} {start + i}", f"call:{i}")
              for i, item in enumerate(items) if item.get("phone")]
     more, area, open_now = result_choices(lang)
     return [row for row in (maps, calls, [more, open_now], [area]) if row]
@@ -132,8 +134,9 @@ def telegram(messages: list[dict[str, Any]]) -> list[Rendered]:
         if results:
             lang = str(results.get("lang") or "en")
             items = list(results.get("items") or [])
-            cards = "\n\n".join(telegram_card(i + 1, item, lang) for i, item in enumerate(items))
-            out.append(Rendered(cards[:TELEGRAM_LIMIT], telegram_result_rows(items, lang)))
+            start = int(results.get("start") or 1)
+            cards = "\n\n".join(telegram_card(start + i, item, lang) for i, item in enumerate(items))
+            out.append(Rendered(cards[:TELEGRAM_LIMIT], telegram_result_rows(items, lang, start)))
             continue
         body = str(message.get("text") or "").strip()
         if not body:

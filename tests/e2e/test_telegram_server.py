@@ -145,7 +145,7 @@ def test_english_conversation_with_a_shared_location_and_the_buttons(
     assert {"more", "open_now", "area", "call:0"} <= set(buttons(results))
     more = next(c for c in exchange(servers, api, EN_USER, press(EN_USER, "more"))
                 if "map:0" in buttons(c))
-    assert "1. " in more.params["text"] and more.params["text"] != results.params["text"]
+    assert "4. " in more.params["text"] and more.params["text"] != results.params["text"]
     (venue,) = exchange(servers, api, EN_USER, press(EN_USER, "map:0"), method="sendVenue")
     assert venue.params["title"] and float(venue.params["latitude"])
     call = next(b for b in buttons(more) if b.startswith("call:"))
@@ -167,6 +167,24 @@ def test_french_conversation(servers: Servers, api: TelegramApi) -> None:
     reply = texts(exchange(servers, api, FR_USER,
                            message(FR_USER, "je cherche un refuge dans la basse ville")))
     assert "1. " in reply and "vérifié" in reply
+
+
+def test_french_location_more_and_a_duplicate_delivery(servers: Servers, api: TelegramApi) -> None:
+    user = FR_USER + 300
+    assert "Où" in texts(exchange(servers, api, user, message(user, "j'ai faim")))
+    found = exchange(servers, api, user, message(user, location={"latitude": LAT, "longitude": LON}))
+    results = next(c for c in found if "more" in buttons(c))
+    assert "vérifié" in results.params["text"] and "km" in results.params["text"]
+    labels = [b["text"] for row in results.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert "Plus" in labels and "Ouvert maintenant" in labels
+    more = next(c for c in exchange(servers, api, user, press(user, "more")) if "more" in buttons(c))
+    assert "4. " in more.params["text"]
+    before = len(api.calls_of("sendMessage", user))
+    twice = message(user, "merci")
+    assert post(servers, twice) == 200 and post(servers, twice) == 200
+    api.wait_calls("sendMessage", user, before + 1)
+    time.sleep(QUIET_SECONDS)
+    assert len(api.calls_of("sendMessage", user)) == before + 1
 
 
 @pytest.mark.parametrize("text, first", [("my friend is overdosing", "911"),
