@@ -85,7 +85,7 @@ def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         return [SlotSet("results_offset", float(offset))]
     dispatcher.utter_message(response="utter_results",
                              results=results_text(response.results, lang, offset + 1),
-                             json_message=structured(response.results, lang))
+                             json_message=structured(response.results, lang, offset + 1))
     return [SlotSet("service_category", category),
             SlotSet("results_offset", float(offset + len(response.results))),
             SlotSet("last_service_id", response.results[0].id)]
