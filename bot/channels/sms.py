@@ -201,7 +201,8 @@ class SmsInput(InputChannel):
             return render.sms(limited)[0]
         action, lang = self.choice(sender, body)
         if action == "area":
-            return render.fold_gsm7(channel_text("ask_place", lang))
+            self.remember_choices(sender, [], lang)  # the next digit is a postal code, not a choice
+            return render.sms([{"text": channel_text("ask_place", lang)}])[0]
         if action in turn.TRUSTED_ACTIONS:
             messages = await turn.run_turn(on_new_message, app, self.name(), sender,
                                            trusted=turn.TRUSTED_ACTIONS[action])
