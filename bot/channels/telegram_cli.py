@@ -15,10 +15,12 @@ import argparse
 import asyncio
 import os
 import sys
+import warnings
 from typing import Any
 
 import httpx
 from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram import DEFAULT_API_URL, SECRET_HEADER, make_bot, quiet_http_logs
 
@@ -78,6 +80,9 @@ async def poll(target: str) -> None:
     token = required("WAYPOINT_TELEGRAM_TOKEN", "the bot token from @BotFather")
     secret = required("WAYPOINT_TELEGRAM_SECRET", "the same secret the Rasa server has")
     offset = 0
+    # The raw getUpdates is deliberate (the webhook must get Telegram's exact JSON);
+    # PTB would warn about it on every poll.
+    warnings.filterwarnings("ignore", message=".*do_api_request", category=PTBUserWarning)
     async with make_bot(token, api_url()) as bot, httpx.AsyncClient(timeout=15) as client:
         await bot.delete_webhook()
         print(f"polling Telegram; forwarding updates to {target} (Ctrl-C stops)", flush=True)
