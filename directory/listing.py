@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Protocol, Sequence
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Result, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -180,10 +180,22 @@ def _statement(name: str) -> Select:
     raise KeyError(name)
 
 
+def run_select(session: Session, statement: Select, params: dict[str, Any]) -> Result:
+    """Run a column-only select as Core in the session's transaction.
+
+    Same rows as ``session.execute``, without the ORM's result machinery (about a
+    third of a small query's cost, and a search runs about ten). Pending ORM
+    changes are flushed first, as ``session.execute`` would.
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
 def _grouped(session: Session, name: str, ids: list[str]) -> dict[str, list[Row]]:
     """Rows of a prepared statement grouped by their first column."""
     out: dict[str, list[Row]] = {}
-    for row in session.execute(_statement(name), {"ids": ids}):
+    for row in run_select(session, _statement(name), {"ids": ids}):
         out.setdefault(row[0], []).append(row)
     return out
 
@@ -204,8 +216,8 @@ def load_listings(session: Session, sites: Sequence[tuple[str, str]], at: dateti
     if not sites:
         return []
     ids = list({sid for sid, _ in sites})
-    rows = {row.site_id: row for row in session.execute(
-        _statement("sites"), {"ids": [site for _, site in sites]})}
+    rows = {row.site_id: row for row in run_select(
+        session, _statement("sites"), {"ids": [site for _, site in sites]})}
     cats = _grouped(session, "categories", ids)
     langs = _grouped(session, "languages", ids)
     phones = _grouped(session, "phones", ids)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from directory.geo import Point, bounding_box, cells_within, distance_km
-from directory.listing import Listing, hours_of, load_listings, load_schedules
+from directory.listing import Listing, hours_of, load_listings, load_schedules, run_select
 from directory.models import Address, Language, SearchEntry, Service, ServiceAtLocation
 from directory.places import get_gazetteer
 from directory.schedules import Hours, OpeningState, localize, state_at
@@ -177,11 +177,11 @@ def _candidates(session: Session, codes: list[str], center: Point, ring: float,
     """
     cells = cells_within(center, ring)
     if len(cells) <= MAX_CELLS:
-        rows = session.execute(_statement("cells"), {"codes": codes, "cells": cells})
+        rows = run_select(session, _statement("cells"), {"codes": codes, "cells": cells})
     else:
         lat0, lat1, lon0, lon1 = bounding_box(center, ring)
-        rows = session.execute(_statement("box"), {"codes": codes, "lat0": lat0, "lat1": lat1,
-                                                   "lon0": lon0, "lon1": lon1})
+        rows = run_select(session, _statement("box"), {"codes": codes, "lat0": lat0, "lat1": lat1,
+                                                       "lon0": lon0, "lon1": lon1})
     out = []
     for sal_id, service_id, lat, lon in rows:
         if sal_id not in seen:
@@ -196,16 +196,16 @@ def _judge(session: Session, batch: list[tuple[float, str, str]], when: datetime
 
     Confidential sites are ranked by their true distance, which is never shown.
     """
-    facts = {row.service_at_location_id: row for row in session.execute(
-        _statement("facts"), {"ids": [site for _, site, _ in batch]})}
+    facts = {row.service_at_location_id: row for row in run_select(
+        session, _statement("facts"), {"ids": [site for _, site, _ in batch]})}
     kept = [(dist, facts[site]) for dist, site, _ in batch
             if site in facts and facts[site].status == "active"
             and (facts[site].coverage_km is None or dist <= facts[site].coverage_km)
             and filters.accepts(facts[site])]
     service_ids = list({row.service_id for _, row in kept})
     if filters.language is not None and service_ids:
-        speaking = set(session.scalars(_statement("speaking"),
-                                       {"ids": service_ids, "language": filters.language}))
+        speaking = set(run_select(session, _statement("speaking"),
+                               {"ids": service_ids, "language": filters.language}).scalars())
         kept = [(dist, row) for dist, row in kept if row.service_id in speaking]
     schedules = load_schedules(session, service_ids)
     out = []
