@@ -205,10 +205,11 @@ class SmsInput(InputChannel):
             return render.sms([{"text": channel_text("ask_place", lang)}])[0]
         if action in turn.TRUSTED_ACTIONS:
             messages = await turn.run_turn(on_new_message, app, self.name(), sender,
-                                           trusted=turn.TRUSTED_ACTIONS[action])
+                                           trusted=turn.TRUSTED_ACTIONS[action], state=self.state)
         else:
             said = action[len("say:"):] if action and action.startswith("say:") else body
-            messages = await turn.run_turn(on_new_message, app, self.name(), sender, user_text=said)
+            messages = await turn.run_turn(on_new_message, app, self.name(), sender, user_text=said,
+                                           state=self.state)
         text, choices = render.sms(messages)
         self.remember_choices(sender, choices, render.reply_language(messages))
         return text

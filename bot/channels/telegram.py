@@ -333,7 +333,7 @@ class TelegramInput(InputChannel):
         messages = turn.over_limit(self.state, sender, user_text)
         if messages is None:
             messages = await turn.run_turn(on_new_message, app, CHANNEL, sender,
-                                           user_text=user_text, trusted=trusted)
+                                           user_text=user_text, trusted=trusted, state=self.state)
             self.remember(sender, messages)
         for rendered in render.telegram(messages):
             await self.send(chat_id, lambda r=rendered: bot.send_message(

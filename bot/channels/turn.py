@@ -77,13 +77,19 @@ def location_message(lat: float, lon: float) -> str:
 
 
 async def run_turn(on_new_message: OnNewMessage, app: Any, channel: str, sender: str,
-                   user_text: str | None = None, trusted: str | None = None) -> list[dict[str, Any]]:
+                   user_text: str | None = None, trusted: str | None = None,
+                   state: ChannelState | None = None) -> list[dict[str, Any]]:
     """Send typed text (cleaned) or a channel-built message (``TRUSTED_ACTIONS``,
-    :func:`location_message`) to Rasa; return the bot's whole messages."""
+    :func:`location_message`) to Rasa; return the bot's whole messages. After
+    "forget me", the channel state kept for the sender goes too."""
     message = trusted if trusted else clean(user_text)
     collector = WholeMessages()
     messages = await reply_or_fallback(
         lambda: on_new_message(UserMessage(message, collector, sender, input_channel=channel)),
         collector.messages, sender, message)
-    await forget_if_asked(app, sender)
+    if await forget_if_asked(app, sender) and state is not None:
+        try:
+            state.forget(sender)
+        except Exception as exc:  # it expires within the hour anyway
+            logger.error("could not drop the channel state (%s)", exc.__class__.__name__)
     return messages
