@@ -62,9 +62,20 @@ async def reply_or_fallback(handle: Callable[[], Awaitable[Any]], messages: list
         logger.error("turn failed (%s); sending the fallback", exc.__class__.__name__)
     if any(m.get("text") or m.get("custom") for m in messages):
         return messages
-    from bot.fallback import fallback_text
+    return [{"recipient_id": recipient, "text": fallback_reply(text)}]
 
-    return [{"recipient_id": recipient, "text": fallback_text(language_hint(text))}]
+
+def fallback_reply(text: str) -> str:
+    """What to say when the assistant could not: the emergency reply if the message
+    is a crisis (straight from the data files), else 2-1-1, 911 and 9-8-8."""
+    from bot import safety
+    from bot.fallback import fallback_text
+    from bot.safety_replies import reply
+
+    crisis = safety.detect(text)
+    if crisis is not None:
+        return reply(crisis.kind, crisis.language or language_hint(text))
+    return fallback_text(language_hint(text))
 
 
 def cap_action_timeout(endpoints: Path | None = None) -> float:

@@ -107,3 +107,24 @@ def test_cached_validator_gives_rasas_verdicts(reply: dict[str, Any], valid: boo
                 original(action, reply)
     finally:
         RemoteAction._validate_action_result = original
+
+
+async def never_answers() -> None:
+    raise RuntimeError("Rasa is down")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my friend is overdosing", "CALL 911"),
+    ("je veux en finir", "9-8-8"),
+    ("I need a bed", "2-1-1"),
+    ("j'ai besoin d'un lit", "2-1-1"),
+])
+async def test_a_failed_turn_still_answers_and_a_crisis_gets_its_emergency_reply(
+        text: str, expected: str) -> None:
+    from bot.channels.guard import reply_or_fallback
+    from bot.safety_replies import reply
+
+    [message] = await reply_or_fallback(never_answers, [], "someone", text)
+    assert expected in message["text"] and message["recipient_id"] == "someone"
+    if expected == "CALL 911":
+        assert message["text"] == reply("overdose", "en")
