@@ -34,6 +34,7 @@ class Found:
     value: str
     start: int
     end: int
+    exact: bool = True  # False: the directory's typo-tolerant fallback found it, not a phrase
 
 
 @lru_cache(maxsize=2)
@@ -92,7 +93,7 @@ class Matcher:
                 break
         if not any(f.entity == "service_category" for f in found):
             for code in get_taxonomy().match(text):
-                found.append(Found("service_category", code, 0, len(text)))
+                found.append(Found("service_category", code, 0, len(text), exact=False))
         place = self._place(text)
         if place:
             found.append(Found("place", place, 0, len(text)))
