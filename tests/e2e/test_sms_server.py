@@ -271,3 +271,15 @@ def test_rest_reply_mode_acknowledges_then_sends_through_the_api(
     finally:
         running.stop()
         api.stop()
+
+
+@pytest.mark.parametrize("body,first", [("my friend is overdosing", "CALL 911"),
+                                        ("il respire plus", "APPELEZ LE 911"),
+                                        ("je veux en finir", "9-8-8")])
+def test_crisis_by_sms_with_the_action_server_down(servers: Servers, body: str, first: str) -> None:
+    servers.stop_actions()
+    try:
+        reply = Phone(servers).text(body)
+        assert first in reply and sms_segments(reply) <= 3
+    finally:
+        servers.start_actions()

@@ -253,3 +253,16 @@ def test_no_raw_id_or_unrounded_location_is_kept(servers: Servers, api: Telegram
                    TOKEN, SECRET):
         assert secret not in stored, secret
         assert secret not in logs, secret
+
+
+@pytest.mark.parametrize("text, first", [("he's not breathing", "911"),
+                                         ("je veux en finir", "9-8-8")])
+def test_crisis_replies_with_the_action_server_down(servers: Servers, api: TelegramApi,
+                                                    text: str, first: str) -> None:
+    user = CRISIS_USER + 500 + len(text)
+    servers.stop_actions()
+    try:
+        replies = exchange(servers, api, user, message(user, text))
+        assert first in replies[0].params["text"]
+    finally:
+        servers.start_actions()
