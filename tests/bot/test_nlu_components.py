@@ -14,6 +14,7 @@ from bot.nlu.components import (
     DirectoryEntityExtractor,
     IntentEntityReconciler,
 )
+from bot.safety import detect
 
 
 def parse(text: str, intent: str) -> dict[str, Any]:
@@ -126,3 +127,36 @@ def test_crisis_net_ignores_look_alikes(text: str) -> None:
     from bot.safety import detect
 
     assert detect(text) is None
+
+
+def ranked(text: str, ranking: list[tuple[str, float]]) -> dict[str, Any]:
+    """Run the crisis override over ``text`` as if the classifier ranked ``ranking``."""
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
+    CrisisOverride().process([message])
+    return message.as_dict(only_output_properties=False)
+
+
+@pytest.mark.parametrize("text", [
+    "it's bad, really bad", "c'est grave, vraiment grave",
+])
+def test_crisis_intents_that_together_outweigh_the_threshold_win(text: str) -> None:
+    assert detect(text) is None  # the classifier's signal alone
+    out = ranked(text, [("nlu_fallback", 0.3), ("crisis_overdose", 0.18),
+                        ("crisis_medical", 0.15), ("find_service", 0.12)])
+    assert out[INTENT] == {"name": "crisis_overdose", "confidence": 1.0}
+    assert out[INTENT_RANKING_KEY][0]["name"] == "crisis_overdose"
+
+
+@pytest.mark.parametrize("text", ["a bed tonight please", "un lit pour ce soir svp"])
+def test_a_little_crisis_confidence_is_not_a_crisis(text: str) -> None:
+    out = ranked(text, [("find_service", 0.8), ("crisis_youth_unsafe", 0.1),
+                        ("crisis_medical", 0.05)])
+    assert out[INTENT]["name"] == "find_service"
+
+
+def test_the_threshold_is_configurable() -> None:
+    ranking = [{"name": "goodbye", "confidence": 0.6}, {"name": "crisis_suicide", "confidence": 0.2}]
+    assert CrisisOverride(crisis_mass=0.2).crisis_by_mass(ranking[0], ranking) == "crisis_suicide"
+    assert CrisisOverride(crisis_mass=0.3).crisis_by_mass(ranking[0], ranking) is None
