@@ -530,3 +530,52 @@ def test_more_crisis_families(text: str, kind: str) -> None:
                                   "I'm hopeless at cooking", "done living in Ottawa"])
 def test_more_look_alikes(text: str) -> None:
     assert detect(text) is None
+
+
+# Phrasings the net missed before the development split was read (third person, questions
+# about means, a partner's injury, choking, mixing, debt bondage); the kind is checked too.
+WIDENED = [
+    ("suicide", "she wants to kill herself"), ("suicide", "elle veut se suicider"),
+    ("suicide", "my friend says he is going to shoot himself"),
+    ("suicide", "mon ami dit qu'il va se tirer une balle"),
+    ("suicide", "how much fent would kill me"), ("suicide", "combien de pilules pour mourir"),
+    ("suicide", "comment mourir sans douleur"), ("suicide", "ce soir je mets fin à tout"),
+    ("suicide", "im checking out for good tonight"),
+    ("suicide", "je veux m'endormir pis jamais me réveiller"),
+    ("danger", "people are chasing me"), ("danger", "des gars me courent après"),
+    ("danger", "my dealer says he's going to kill me"), ("danger", "ils vont me casser la gueule"),
+    ("domestic_violence", "my husband broke my arm"),
+    ("domestic_violence", "mon mari m'a cassé le bras"),
+    ("domestic_violence", "my boyfriend won't let me leave the house"),
+    ("domestic_violence", "mon conjoint me laisse pas sortir"),
+    ("medical", "the baby is choking"), ("medical", "le petit s'étouffe"),
+    ("medical", "he fell and hit his head"), ("medical", "elle est tombée pis elle s'est cogné la tête"),
+    ("overdose", "i mixed pills and alcohol and i cant stay awake"),
+    ("overdose", "j'ai mélangé des pilules pis de l'alcool pis je reste pas réveillé"),
+    ("overdose", "he's nodding out and going grey"), ("overdose", "il pique du nez pis il devient gris"),
+    ("self_harm", "i burn myself with cigarettes"), ("self_harm", "je me brûle avec des cigarettes"),
+    ("self_harm", "ça sert à rien de continuer"),
+    ("trafficking", "they took my ID and won't give it back"),
+    ("trafficking", "ils ont pris mes cartes pis veulent pas me les redonner"),
+    ("trafficking", "he makes me sleep with guys for money"),
+    ("trafficking", "je leur dois de l'argent pis ils me laissent pas partir"),
+]
+
+WIDENED_BENIGN = [
+    "survived an overdose last year and want to start treatment",
+    "j'ai fait une surdose l'an passé pis je veux commencer une thérapie",
+    "I burned myself cooking, where is a clinic", "je me brûle avec le café, où est la clinique",
+    "ça sert à rien de continuer à chercher", "how much to dye my hair at the school",
+    "my kids keep chasing me around the park", "I'm choking up, thanks for this",
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), WIDENED)
+def test_widened_phrasings_trigger_in_both_languages(kind: str, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind, f"{text!r}: {found} ({explain(text)})"
+
+
+@pytest.mark.parametrize("text", WIDENED_BENIGN)
+def test_widened_patterns_leave_look_alikes_alone(text: str) -> None:
+    assert detect(text) is None, explain(text)
