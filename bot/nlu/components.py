@@ -136,7 +136,9 @@ class CrisisOverride(GraphComponent):
 
     Two signals, either one enough:
 
-    * the keyword net in ``bot.safety`` fires (it never rests on the classifier);
+    * the keyword net in ``bot.safety`` fires (it never rests on the classifier),
+      whose kind is kept unless the classifier chose an equally urgent, more
+      specific one (:attr:`SPECIFIC`);
     * the classifier's crisis intents *together* carry at least ``crisis_mass``
       of the confidence, even though none of them came first. A message such as
       "i mixed pills and alcohol and i cant stay awake" spreads its confidence over
@@ -146,6 +148,14 @@ class CrisisOverride(GraphComponent):
     Missing a crisis costs far more than a needless 911 line, so the mass
     threshold is low (0.3, chosen on the development split ``tests/nlu/dev.yml``).
     """
+
+    # (kind the net found, kind the classifier chose) where the classifier's kind is
+    # taken: its reply is as urgent and more specific. A partner's threat matches the
+    # net's "danger" words, but the domestic-violence reply (911 first, then the
+    # helplines and confidential shelters) fits it better. The reverse moves (suicide to
+    # self-harm, overdose to medical) would drop 911 or the naloxone steps, so never.
+    SPECIFIC = frozenset({("danger", "domestic_violence"), ("domestic_violence", "danger"),
+                          ("self_harm", "suicide"), ("medical", "overdose")})
 
     def __init__(self, crisis_mass: float = 0.3) -> None:
         self.crisis_mass = crisis_mass
@@ -165,13 +175,18 @@ class CrisisOverride(GraphComponent):
         for message in messages:
             crisis = detect(message.get(TEXT) or "")
             if crisis is not None:
-                _set_intent(message, f"crisis_{crisis.kind}")
+                _set_intent(message, f"crisis_{self.kind(crisis.kind, message.get(INTENT))}")
                 continue
             kind = self.crisis_by_mass(message.get(INTENT) or {},
                                        message.get(INTENT_RANKING_KEY) or [])
             if kind:
                 _set_intent(message, kind)
         return messages
+
+    def kind(self, found: str, intent: Optional[Dict[Text, Any]]) -> str:
+        """The crisis kind to answer: the net's, or the classifier's where :attr:`SPECIFIC`."""
+        chosen = str((intent or {}).get("name", "")).removeprefix("crisis_")
+        return chosen if (found, chosen) in self.SPECIFIC else found
 
     def crisis_by_mass(self, intent: Dict[Text, Any],
                        ranking: List[Dict[Text, Any]]) -> Optional[str]:

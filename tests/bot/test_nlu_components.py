@@ -160,3 +160,17 @@ def test_the_threshold_is_configurable() -> None:
     ranking = [{"name": "goodbye", "confidence": 0.6}, {"name": "crisis_suicide", "confidence": 0.2}]
     assert CrisisOverride(crisis_mass=0.2).crisis_by_mass(ranking[0], ranking) == "crisis_suicide"
     assert CrisisOverride(crisis_mass=0.3).crisis_by_mass(ranking[0], ranking) is None
+
+
+@pytest.mark.parametrize("text, classifier, expected", [
+    ("my ex is going to hurt me", "crisis_domestic_violence", "crisis_domestic_violence"),
+    ("mon ex va me faire mal", "crisis_domestic_violence", "crisis_domestic_violence"),
+    ("j'ai mélangé des pilules pis je reste pas réveillé", "crisis_medical", "crisis_overdose"),
+    ("i mixed pills and alcohol and i cant stay awake", "crisis_medical", "crisis_overdose"),
+    ("i mixed pills and alcohol and i cant stay awake", "find_service", "crisis_overdose"),
+])
+def test_the_net_keeps_its_kind_unless_the_classifier_is_as_urgent_and_more_specific(
+        text: str, classifier: str, expected: str) -> None:
+    found = detect(text)
+    assert found is not None
+    assert ranked(text, [(classifier, 0.7), ("find_service", 0.2)])[INTENT]["name"] == expected
