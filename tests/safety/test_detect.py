@@ -559,6 +559,10 @@ WIDENED = [
     ("trafficking", "ils ont pris mes cartes pis veulent pas me les redonner"),
     ("trafficking", "he makes me sleep with guys for money"),
     ("trafficking", "je leur dois de l'argent pis ils me laissent pas partir"),
+    ("youth_unsafe", "im 16 and need a bed tonight"),
+    ("youth_unsafe", "j'ai 15 ans pis j'ai besoin d'une place pour dormir"),
+    ("youth_unsafe", "i am 14, my parents can't find out"),
+    ("youth_unsafe", "j'ai 14 ans, mes parents doivent pas savoir"),
 ]
 
 WIDENED_BENIGN = [
@@ -567,6 +571,7 @@ WIDENED_BENIGN = [
     "I burned myself cooking, where is a clinic", "je me brûle avec le café, où est la clinique",
     "ça sert à rien de continuer à chercher", "how much to dye my hair at the school",
     "my kids keep chasing me around the park", "I'm choking up, thanks for this",
+    "I'm 25 and need a bed tonight", "j'ai 25 ans pis j'ai besoin d'un lit pour ce soir",
 ]
 
 
