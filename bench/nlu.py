@@ -7,7 +7,9 @@ for each, plus category accuracy on the labelled set (``tests/nlu/categories.yml
 
 * ``tests/nlu/heldout.yml``: a seeded draw from the examples the first author wrote;
 * ``tests/nlu/independent.yml``: half of a set written by an author who never saw
-  the training data (the other half, ``tests/nlu/dev.yml``, is read while tuning).
+  the training data (the other half, ``tests/nlu/dev.yml``, is read while tuning);
+* ``tests/nlu/independent_2.yml``: a set by a fourth author who saw only the
+  labelling guide, and which nobody read.
 
 Short replies ("thanks", "oui") recur in any two sets, so each figure is also given
 for the "new wording" subset: test messages whose folded text is not a training example.
@@ -38,7 +40,8 @@ STOCK_CONFIG = {
 
 
 TEST_SETS = {"heldout": ROOT / "tests" / "nlu" / "heldout.yml",
-             "independent": ROOT / "tests" / "nlu" / "independent.yml"}
+             "independent": ROOT / "tests" / "nlu" / "independent.yml",
+             "independent_2": ROOT / "tests" / "nlu" / "independent_2.yml"}
 
 
 def examples(path: Path) -> list[tuple[str, str]]:
