@@ -7,7 +7,8 @@ for each, plus category accuracy on the labelled set (``tests/nlu/categories.yml
 
 * ``tests/nlu/heldout.yml``: a seeded draw from the examples the first author wrote;
 * ``tests/nlu/independent.yml``: half of a set written by an author who never saw
-  the training data (the other half, ``tests/nlu/dev.yml``, is read while tuning);
+  the training data (the other half was read while tuning, then trained on:
+  ``data/nlu/from_dev.yml``);
 * ``tests/nlu/independent_2.yml``: a set by a fourth author who saw only the
   labelling guide, and which nobody read.
 
