@@ -563,6 +563,22 @@ WIDENED = [
     ("youth_unsafe", "j'ai 15 ans pis j'ai besoin d'une place pour dormir"),
     ("youth_unsafe", "i am 14, my parents can't find out"),
     ("youth_unsafe", "j'ai 14 ans, mes parents doivent pas savoir"),
+    # signs of an overdose told by a worker or a friend, and plans and means of suicide
+    ("overdose", "guy slumped in the alley with the needle still in his arm"),
+    ("overdose", "une fille effondrée avec la seringue encore dans le bras"),
+    ("overdose", "he's breathing like once every 10 seconds"),
+    ("overdose", "elle respire genre une fois aux dix secondes"),
+    ("overdose", "gave her narcan twice and she's still not waking up"),
+    ("overdose", "j'ai donné du narcan pis il se réveille toujours pas"),
+    ("overdose", "resident unresponsive in room 4"),
+    ("overdose", "le down était trop fort, il est tout mou"),
+    ("suicide", "this is my last night, I have it all planned"),
+    ("suicide", "c'est ma dernière nuit, j'ai tout prévu"),
+    ("suicide", "what's the quickest way to die"),
+    ("suicide", "c'est quoi la façon la plus rapide de mourir"),
+    ("suicide", "my brother texted me he was going to hang himself"),
+    ("suicide", "mon frère m'a texté qu'il allait se pendre"),
+    ("suicide", "I know where I'm going to do it"), ("suicide", "je sais où je vais le faire"),
 ]
 
 WIDENED_BENIGN = [
@@ -572,6 +588,9 @@ WIDENED_BENIGN = [
     "ça sert à rien de continuer à chercher", "how much to dye my hair at the school",
     "my kids keep chasing me around the park", "I'm choking up, thanks for this",
     "I'm 25 and need a bed tonight", "j'ai 25 ans pis j'ai besoin d'un lit pour ce soir",
+    "my last night in the shelter is friday", "ma dernière nuit au refuge c'est vendredi",
+    "the website went down after the update", "je me tue à l'ouvrage pour payer le loyer",
+    "slow breathing exercises for anxiety", "quick way to get to the shelter",
 ]
 
 
