@@ -579,6 +579,18 @@ WIDENED = [
     ("suicide", "my brother texted me he was going to hang himself"),
     ("suicide", "mon frère m'a texté qu'il allait se pendre"),
     ("suicide", "I know where I'm going to do it"), ("suicide", "je sais où je vais le faire"),
+    # danger from strangers, dealers and gangs; trafficking by documents, debt and clients
+    ("danger", "some guy outside the drop-in is waving a machete"),
+    ("danger", "un gars rôde dehors avec une barre de fer"),
+    ("danger", "i owe the wrong people and they know where i sleep"),
+    ("danger", "je dois du cash pis ils savent où je dors, ils viennent ce soir"),
+    ("danger", "they set my tent on fire"), ("danger", "ils ont mis le feu à ma tente"),
+    ("trafficking", "my boss keeps our passports and we can't leave the farm"),
+    ("trafficking", "le patron garde nos passeports pis on peut pas partir"),
+    ("trafficking", "I have to work off the debt for the trip, no pay"),
+    ("trafficking", "je dois rembourser le voyage en travaillant pour rien"),
+    ("trafficking", "he books all my dates and keeps the cash from the clients"),
+    ("trafficking", "y m'obligent à voir des clients pis gardent tout l'argent"),
 ]
 
 WIDENED_BENIGN = [
@@ -591,6 +603,8 @@ WIDENED_BENIGN = [
     "my last night in the shelter is friday", "ma dernière nuit au refuge c'est vendredi",
     "the website went down after the update", "je me tue à l'ouvrage pour payer le loyer",
     "slow breathing exercises for anxiety", "quick way to get to the shelter",
+    "where can I keep my ID safe", "le refuge garde mes papiers dans un casier",
+    "my friend is following me on the bus to the clinic", "i owe rent, where is help with that",
 ]
 
 
