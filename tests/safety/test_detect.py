@@ -591,6 +591,16 @@ WIDENED = [
     ("trafficking", "je dois rembourser le voyage en travaillant pour rien"),
     ("trafficking", "he books all my dates and keeps the cash from the clients"),
     ("trafficking", "y m'obligent à voir des clients pis gardent tout l'argent"),
+    # self-harm told by a worker, passive ideation; medical emergencies without drugs
+    ("self_harm", "my client has fresh cuts all over her arms"),
+    ("self_harm", "ma cliente a des coupures fraîches partout"),
+    ("self_harm", "everyone would be better off without me"),
+    ("self_harm", "tout le monde serait mieux sans moi"),
+    ("self_harm", "i wish i could just disappear"), ("self_harm", "je voudrais juste disparaître"),
+    ("medical", "she's throwing up blood"), ("medical", "elle vomit du sang"),
+    ("medical", "his face is drooping and his words are coming out wrong"),
+    ("medical", "il a la face qui tombe pis il parle tout croche"),
+    ("medical", "my sugar is crashing"), ("medical", "mon sucre est trop bas"),
 ]
 
 WIDENED_BENIGN = [
@@ -605,6 +615,8 @@ WIDENED_BENIGN = [
     "slow breathing exercises for anxiety", "quick way to get to the shelter",
     "where can I keep my ID safe", "le refuge garde mes papiers dans un casier",
     "my friend is following me on the bus to the clinic", "i owe rent, where is help with that",
+    "how do I make my debts disappear", "je veux faire disparaître mes dettes",
+    "à quoi ça sert de continuer à chercher", "je me suis coupé les cheveux",
 ]
 
 
