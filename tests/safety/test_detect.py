@@ -601,6 +601,19 @@ WIDENED = [
     ("medical", "his face is drooping and his words are coming out wrong"),
     ("medical", "il a la face qui tombe pis il parle tout croche"),
     ("medical", "my sugar is crashing"), ("medical", "mon sucre est trop bas"),
+    ("medical", "my toes are white and I cant feel my feet"),
+    ("medical", "jsens pu mes pieds, ils sont blancs"),
+    ("medical", "red streaks going up my arm from the abscess"),
+    ("medical", "la rougeur monte dans mon bras vite"),
+    ("danger", "a client is being threatened with a bat right now"),
+    ("danger", "un client se fait menacer avec un bâton au campement"),
+    ("domestic_violence", "my ex keeps showing up at my work"),
+    ("domestic_violence", "mon ex arrête pas de se pointer devant chez nous"),
+    ("domestic_violence", "my boyfriend takes all my money"),
+    ("domestic_violence", "mon chum prend toute ma paye"),
+    ("overdose", "think the batch is bad, 2 people down at the park"),
+    ("self_harm", "ça sert à rien que j'existe"), ("self_harm", "no point in me being alive"),
+    ("suicide", "I lost my brother to suicide and I want to die too"),
 ]
 
 WIDENED_BENIGN = [
@@ -617,6 +630,11 @@ WIDENED_BENIGN = [
     "my friend is following me on the bus to the clinic", "i owe rent, where is help with that",
     "how do I make my debts disappear", "je veux faire disparaître mes dettes",
     "à quoi ça sert de continuer à chercher", "je me suis coupé les cheveux",
+    "my friend died of an overdose last month and i need grief counselling",
+    "mon ami est mort d'une surdose le mois passé, je cherche du soutien pour le deuil",
+    "support group for people who lost someone to suicide",
+    "groupe de soutien pour ceux qui ont perdu quelqu'un par suicide",
+    "le client se fait suivre par une travailleuse sociale",
 ]
 
 
