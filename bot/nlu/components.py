@@ -152,9 +152,13 @@ class CrisisOverride(GraphComponent):
     # (kind the net found, kind the classifier chose) where the classifier's kind is
     # taken: its reply is as urgent and more specific. A partner's threat matches the
     # net's "danger" words, but the domestic-violence reply (911 first, then the
-    # helplines and confidential shelters) fits it better. The reverse moves (suicide to
-    # self-harm, overdose to medical) would drop 911 or the naloxone steps, so never.
+    # helplines and confidential shelters) fits it better. Being locked in matches the
+    # net's trafficking words, but by a boyfriend it is domestic violence; both replies
+    # open with 911. The reverse moves (suicide to self-harm, overdose to medical) would
+    # drop 911 or the naloxone steps, so never.
     SPECIFIC = frozenset({("danger", "domestic_violence"), ("domestic_violence", "danger"),
+                          ("trafficking", "domestic_violence"),
+                          ("domestic_violence", "trafficking"),
                           ("self_harm", "suicide"), ("medical", "overdose")})
 
     def __init__(self, crisis_mass: float = 0.3) -> None:

@@ -168,6 +168,10 @@ def test_the_threshold_is_configurable() -> None:
     ("j'ai mélangé des pilules pis je reste pas réveillé", "crisis_medical", "crisis_overdose"),
     ("i mixed pills and alcohol and i cant stay awake", "crisis_medical", "crisis_overdose"),
     ("i mixed pills and alcohol and i cant stay awake", "find_service", "crisis_overdose"),
+    ("my boyfriend locked me in the apartment", "crisis_domestic_violence",
+     "crisis_domestic_violence"),
+    ("il m'a enfermée dans la chambre", "crisis_domestic_violence", "crisis_domestic_violence"),
+    ("my boyfriend locked me in the apartment", "crisis_suicide", "crisis_trafficking"),
 ])
 def test_the_net_keeps_its_kind_unless_the_classifier_is_as_urgent_and_more_specific(
         text: str, classifier: str, expected: str) -> None:

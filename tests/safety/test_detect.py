@@ -614,6 +614,11 @@ WIDENED = [
     ("overdose", "think the batch is bad, 2 people down at the park"),
     ("self_harm", "ça sert à rien que j'existe"), ("self_harm", "no point in me being alive"),
     ("suicide", "I lost my brother to suicide and I want to die too"),
+    ("domestic_violence", "my ex follows me to the shelter and waits outside"),
+    ("domestic_violence", "mon ex me suit jusqu'au refuge"),
+    ("trafficking", "a guy is making me sell myself for him"),
+    ("trafficking", "un gars me force à voir des clients"),
+    ("trafficking", "the boss keeps our passports"), ("trafficking", "le boss garde nos passeports"),
 ]
 
 WIDENED_BENIGN = [
@@ -635,6 +640,8 @@ WIDENED_BENIGN = [
     "support group for people who lost someone to suicide",
     "groupe de soutien pour ceux qui ont perdu quelqu'un par suicide",
     "le client se fait suivre par une travailleuse sociale",
+    "grief group after an overdose death", "soutien pour les familles endeuillées par une surdose",
+    "my friend is following me to the clinic",
 ]
 
 
