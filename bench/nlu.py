@@ -1,7 +1,7 @@
 """NLU quality on the held-out split, per language, against the stock Rasa pipeline.
 
 ``python -m bench.nlu`` trains two NLU models on ``data/nlu`` (Waypoint's
-config.yml and the stock `rasa init` pipeline), then parses two test sets that
+config.yml and the stock `rasa init` pipeline), then parses the test sets that
 were never trained on and prints intent macro-F1 per language and crisis recall
 for each, plus category accuracy on the labelled set (``tests/nlu/categories.yml``):
 
@@ -10,7 +10,9 @@ for each, plus category accuracy on the labelled set (``tests/nlu/categories.yml
   the training data (the other half was read while tuning, then trained on:
   ``data/nlu/from_dev.yml``);
 * ``tests/nlu/independent_2.yml``: a set by a fourth author who saw only the
-  labelling guide, and which nobody read.
+  labelling guide, and which nobody read;
+* ``tests/nlu/independent_3.yml``: likewise, by a later author, written after the
+  third development set (``data/nlu/dev_3.yml``) was trained on.
 
 Short replies ("thanks", "oui") recur in any two sets, so each figure is also given
 for the "new wording" subset: test messages whose folded text is not a training example.
@@ -42,7 +44,8 @@ STOCK_CONFIG = {
 
 TEST_SETS = {"heldout": ROOT / "tests" / "nlu" / "heldout.yml",
              "independent": ROOT / "tests" / "nlu" / "independent.yml",
-             "independent_2": ROOT / "tests" / "nlu" / "independent_2.yml"}
+             "independent_2": ROOT / "tests" / "nlu" / "independent_2.yml",
+             "independent_3": ROOT / "tests" / "nlu" / "independent_3.yml"}
 
 
 def examples(path: Path) -> list[tuple[str, str]]:

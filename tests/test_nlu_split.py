@@ -1,0 +1,30 @@
+"""The NLU test sets stay what the README says they are: at least a fifth of every
+example written, in both languages, and outside the training data Rasa reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.nlu import TEST_SETS, examples, language_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_test_sets_hold_at_least_a_fifth_of_the_examples_written() -> None:
+    trained = sum(len(examples(p)) for p in (ROOT / "data" / "nlu").glob("*.yml"))
+    held = sum(len(examples(p)) for p in TEST_SETS.values())
+    assert held / (held + trained) >= 0.20, (held, trained)
+
+
+def test_every_test_set_has_both_languages_and_every_crisis_kind() -> None:
+    for name, path in TEST_SETS.items():
+        pairs = examples(path)
+        languages = {language_of(text) for text, _ in pairs}
+        assert languages == {"en", "fr"}, name
+        kinds = {intent for _, intent in pairs if intent.startswith("crisis_")}
+        assert len(kinds) == 8, (name, kinds)
+
+
+def test_test_sets_live_outside_the_training_data() -> None:
+    for path in TEST_SETS.values():
+        assert path.is_file() and ROOT / "data" not in path.parents
