@@ -48,6 +48,23 @@ def test_french_conversation(servers: Servers) -> None:
     assert "1. " in reply and "vérifié" in reply
 
 
+def test_language_sticks_through_short_replies_and_switches_on_a_real_message(
+        servers: Servers) -> None:
+    me = new_sender()
+    assert "What do you need today" in servers.say(me, "hi")
+    assert "You're welcome" in servers.say(me, "merci")
+    assert "vérifié" in servers.say(me, "j'ai besoin d'un refuge dans la basse ville")
+    assert "Avec plaisir" in servers.say(me, "thanks")
+    assert "answer in English" in servers.say(me, "English please")
+
+
+def test_a_french_conversation_stays_french_through_ok_thanks(servers: Servers) -> None:
+    me = new_sender()
+    assert "De quoi avez-vous besoin" in servers.say(me, "bonjour")
+    assert "Avec plaisir" in servers.say(me, "ok thanks")
+    assert "verified" in servers.say(me, "I need a shower near the market, thank you")
+
+
 def test_missing_place_is_asked_once_and_anywhere_is_accepted(servers: Servers) -> None:
     me = new_sender()
     assert "Where are you" in servers.say(me, "where can I get a shower")
