@@ -105,7 +105,7 @@ def scores(pairs: list[tuple[str, str, str]]) -> dict[str, float]:
     return out
 
 
-def evaluate(model: str) -> dict[str, Any]:
+def evaluate(model: str, sets: dict[str, Path] | None = None) -> dict[str, Any]:
     from rasa.core.agent import Agent
 
     from bot.safety import fold
@@ -117,7 +117,7 @@ def evaluate(model: str) -> dict[str, Any]:
 
     seen = trained_wordings()
     out: dict[str, Any] = {}
-    for name, path in TEST_SETS.items():
+    for name, path in (sets or TEST_SETS).items():
         pairs = [(language_of(text), intent, parse(text)["intent"]["name"], fold(text) in seen)
                  for text, intent in examples(path)]
         out[name] = scores([(lang, t, g) for lang, t, g, _ in pairs])
@@ -143,18 +143,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=("waypoint", "stock"),
                         help="train and score one pipeline (the stock one takes about 30 "
                              "minutes on 2 cores with today's training data)")
+    parser.add_argument("--dev", type=Path, nargs="+", metavar="FILE",
+                        help="score these NLU files instead of the test sets: a development "
+                             "set (such as bench/nlu_dev.yml) for comparing configurations "
+                             "without spending the test sets")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
+                        help="the Waypoint pipeline to train (default: config.yml)")
     args = parser.parse_args(argv)
+    sets = {path.stem: path for path in args.dev} if args.dev else None
     # Rasa's parse log prints every message at debug level; keep the figures readable.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     pipelines = [name for name in ("waypoint", "stock") if args.only in (None, name)]
     with tempfile.TemporaryDirectory() as tmp:
         stock_config = Path(tmp) / "stock.yml"
         stock_config.write_text(yaml.safe_dump(STOCK_CONFIG), encoding="utf-8")
-        configs = {"waypoint": ROOT / "config.yml", "stock": stock_config}
+        configs = {"waypoint": args.config, "stock": stock_config}
         rows = {}
         for name in pipelines:
             model, _ = train(configs[name], Path(tmp) / name)
-            rows[name] = evaluate(model)
+            rows[name] = evaluate(model, sets)
     first = rows[pipelines[0]]
     print(f"\n{'test set':<28}{'metric':<20}{'n':>6}" + "".join(f"{p:>10}" for p in pipelines))
     for name in [k for k in first if isinstance(first[k], dict)]:
