@@ -54,8 +54,8 @@ $(MODEL): $(STAMP) $(RASA_DATA)
 	$(RASA) train --config config.yml --domain domain --data data --out models \
 	  --fixed-model-name waypoint
 
-validate: install ## Check the Rasa training data and domain
-	$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+validate: install ## Check the Rasa training data and domain (rasa data validate, known warnings only)
+	$(PY) -m pytest -q tests/test_rasa_data.py
 
 serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (127.0.0.1)
 	@mkdir -p $(RUN)
