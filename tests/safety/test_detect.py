@@ -619,6 +619,9 @@ WIDENED = [
     ("trafficking", "a guy is making me sell myself for him"),
     ("trafficking", "un gars me force à voir des clients"),
     ("trafficking", "the boss keeps our passports"), ("trafficking", "le boss garde nos passeports"),
+    ("suicide", "no need to find me a bed, tomorrow i won't be here"),
+    ("suicide", "pas besoin de lit pour moi, demain je serai pu là"),
+    ("self_harm", "my life is worthless, why keep trying"), ("self_harm", "ma vie vaut pu rien"),
 ]
 
 WIDENED_BENIGN = [
@@ -642,6 +645,8 @@ WIDENED_BENIGN = [
     "le client se fait suivre par une travailleuse sociale",
     "grief group after an overdose death", "soutien pour les familles endeuillées par une surdose",
     "my friend is following me to the clinic",
+    "tomorrow i won't be here for the morning meal", "demain je serai plus là pour le déjeuner",
+    "je serai plus là-bas demain, je change de refuge",
 ]
 
 
