@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> None:
                              "without spending the test sets")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
                         help="the Waypoint pipeline to train (default: config.yml)")
+    parser.add_argument("--model", type=Path,
+                        help="score this trained Waypoint model (such as models/waypoint.tar.gz "
+                             "from `make train`) instead of training one")
     args = parser.parse_args(argv)
     sets = {path.stem: path for path in args.dev} if args.dev else None
     # Rasa's parse log prints every message at debug level; keep the figures readable.
@@ -160,7 +163,10 @@ def main(argv: list[str] | None = None) -> None:
         configs = {"waypoint": args.config, "stock": stock_config}
         rows = {}
         for name in pipelines:
-            model, _ = train(configs[name], Path(tmp) / name)
+            if name == "waypoint" and args.model:
+                model = str(args.model)
+            else:
+                model, _ = train(configs[name], Path(tmp) / name)
             rows[name] = evaluate(model, sets)
     first = rows[pipelines[0]]
     print(f"\n{'test set':<28}{'metric':<20}{'n':>6}" + "".join(f"{p:>10}" for p in pipelines))
