@@ -2,9 +2,7 @@
 
 ``DirectoryEntityExtractor`` adds ``service_category`` (canonical codes),
 ``place`` (the resolved gazetteer name), ``time``, ``filter`` and
-``detected_language``. ``IntentEntityReconciler`` makes the intent agree with
-those entities where the classifier confuses a request with a bare answer.
-``CrisisOverride`` runs last and forces the crisis intent whenever the keyword
+``detected_language``. ``CrisisOverride`` runs last and forces the crisis intent whenever the keyword
 net in ``bot.safety`` fires, so detection never rests on the classifier alone, or
 when the classifier's crisis intents together outweigh a low threshold.
 """
@@ -24,7 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot import language
 
 # A category found only by the directory's typo-tolerant fallback ("later" ~ "laver") is
-# less certain than a taxonomy phrase; the reconciler trusts phrases only.
+# less certain than a taxonomy phrase, and its entity confidence says so.
 EXACT, FUZZY = 1.0, 0.8
 
 
@@ -71,63 +69,6 @@ def _set_intent(message: Message, name: str) -> None:
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + [r for r in ranking if r.get("name") != name],
                 add_to_output=True)
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class IntentEntityReconciler(GraphComponent):
-    """Makes the intent agree with the entities the directory found.
-
-    Cross-validation on the training data showed the classifier mixing up a request
-    with the bare answers that complete one. Two deterministic corrections:
-
-    * a message that names a service with a taxonomy phrase is a request for it
-      (``find_service``) when the classifier took it for a bare answer (a place, a
-      time, a filter, "anywhere", "more") or was unsure (``nlu_fallback``);
-    * a message taken for ``find_service`` that names no service at all, only a
-      place (and maybe a time), only a time or only a filter, is that answer;
-    * a message whose only entity is a filter ("for men", "j'ai un chien") is a
-      filter, when the classifier took it for another bare answer or was unsure.
-      Filters are exact phrases; places and times resolve more loosely ("ça
-      marche" ~ the Market), so those two are only trusted against ``find_service``.
-
-    Any other intent, crisis intents above all, is left alone. Runs after the
-    FallbackClassifier and before ``CrisisOverride``.
-    """
-
-    ANSWERS = frozenset({"inform_place", "inform_time", "set_filter", "anywhere",
-                         "more_results", "nlu_fallback"})
-    BARE = {frozenset({"place"}): "inform_place", frozenset({"place", "time"}): "inform_place",
-            frozenset({"time"}): "inform_time", frozenset({"filter"}): "set_filter"}
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IntentEntityReconciler":
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            corrected = self.reconcile((message.get(INTENT) or {}).get("name"),
-                                       message.get(ENTITIES) or [])
-            if corrected:
-                _set_intent(message, corrected)
-        return messages
-
-    @classmethod
-    def reconcile(cls, intent: Optional[str], entities: List[Dict[Text, Any]]) -> Optional[str]:
-        """The corrected intent, or None when ``intent`` agrees with ``entities``."""
-        kinds = {e.get("entity") for e in entities} - {"detected_language"}
-        if intent in cls.ANSWERS and any(
-                e.get("entity") == "service_category" and e.get("confidence_entity", EXACT) >= EXACT
-                for e in entities):
-            return "find_service"
-        if intent == "find_service":
-            return cls.BARE.get(frozenset(kinds))
-        if intent in cls.ANSWERS and intent != "set_filter" and kinds == {"filter"}:
-            return "set_filter"
-        return None
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -1,4 +1,4 @@
-"""The intent-entity reconciler and the crisis override, in both languages, without a model."""
+"""The directory entities and the crisis override, in both languages, without a model."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from bot.nlu.components import (
     FUZZY,
     CrisisOverride,
     DirectoryEntityExtractor,
-    IntentEntityReconciler,
 )
 from bot.safety import detect
 
@@ -24,7 +23,6 @@ def parse(text: str, intent: str) -> dict[str, Any]:
     message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.6},
                                      {"name": "find_service", "confidence": 0.3}])
     DirectoryEntityExtractor().process([message])
-    IntentEntityReconciler().process([message])
     CrisisOverride().process([message])
     return message.as_dict(only_output_properties=False)
 
@@ -32,75 +30,29 @@ def parse(text: str, intent: str) -> dict[str, Any]:
 @pytest.mark.parametrize("text, predicted", [
     ("soup kitchen near the bus station", "inform_place"),
     ("soupe populaire près de la gare", "inform_place"),
-    ("hot meal tonight", "inform_time"),
-    ("un repas ce soir", "inform_time"),
-    ("halfway house", "nlu_fallback"),
-    ("maison de transition", "nlu_fallback"),
-    ("free shower", "set_filter"),
-    ("douche gratuite", "set_filter"),
+    ("around lunch", "inform_time"), ("après le souper", "inform_time"),
+    ("where can i get a winter coat for free", "find_service"),
+    ("besoin d'une place pour moi pis ma fille ce soir", "find_service"),
 ])
-def test_a_named_service_is_a_request(text: str, predicted: str) -> None:
-    out = parse(text, predicted)
-    assert out[INTENT] == {"name": "find_service", "confidence": 1.0}
-    assert out[INTENT_RANKING_KEY][0]["name"] == "find_service"
-    assert [r["name"] for r in out[INTENT_RANKING_KEY]].count("find_service") == 1
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Sandy Hill", "inform_place"), ("à la Côte-de-Sable", "inform_place"),
-    ("in Vanier tonight", "inform_place"), ("dans Vanier ce soir", "inform_place"),
-    ("tonight", "inform_time"), ("ce soir", "inform_time"),
-    ("women only", "set_filter"), ("pour femmes seulement", "set_filter"),
-])
-def test_a_bare_answer_is_not_a_request(text: str, expected: str) -> None:
-    assert parse(text, "find_service")[INTENT]["name"] == expected
-
-
-@pytest.mark.parametrize("text, predicted", [
-    ("for men", "nlu_fallback"), ("pour hommes", "nlu_fallback"),
-    ("women only", "inform_time"), ("j'ai un chien", "more_results"),
-])
-def test_a_bare_filter_is_a_filter(text: str, predicted: str) -> None:
-    assert parse(text, predicted)[INTENT]["name"] == "set_filter"
-
-
-@pytest.mark.parametrize("text, predicted", [
-    ("can i chat with a real person", "talk_to_person"),  # "chat" is also a French pet
-    ("ça marche", "nlu_fallback"),                        # resolves to the Market; not trusted
-    ("not now", "deny"), ("pas maintenant", "deny"),
-    ("when does the soup kitchen open", "ask_hours"),
-    ("à quelle heure ouvre la soupe populaire", "ask_hours"),
-    ("how does this work", "help"),             # "work" is an employment phrase
-    ("that works", "affirm"),
-    ("need a bed in Vanier", "find_service"),
-    ("un lit dans Vanier", "find_service"),
-    ("nede a shleter in lowertown", "find_service"),  # a typo-tolerant category still counts
-])
-def test_agreeing_intents_are_left_alone(text: str, predicted: str) -> None:
+def test_entities_never_change_the_intent(text: str, predicted: str) -> None:
+    """The classifier's intent stands; a deterministic intent-entity reconciler was tried and
+    removed, since on 1,401 development messages it broke nine intents for two it fixed."""
     out = parse(text, predicted)
     assert out[INTENT] == {"name": predicted, "confidence": 0.6}
+    assert any(e["entity"] != "detected_language" for e in out["entities"])
 
 
 @pytest.mark.parametrize("text", ["later", "talk later"])
-def test_a_typo_tolerant_category_alone_never_makes_a_request(text: str) -> None:
+def test_a_typo_tolerant_category_has_a_lower_confidence(text: str) -> None:
     out = parse(text, "inform_time")
     assert any(e["entity"] == "service_category" and e["confidence_entity"] == FUZZY
                for e in out["entities"])
-    assert out[INTENT]["name"] == "inform_time"
 
 
 @pytest.mark.parametrize("text", ["my friend is overdosing, need narcan near the market",
                                   "mon ami fait une overdose, besoin de narcan au marché"])
-def test_crisis_wins_over_the_reconciler(text: str) -> None:
+def test_crisis_wins_over_any_other_intent(text: str) -> None:
     assert parse(text, "inform_place")[INTENT] == {"name": "crisis_overdose", "confidence": 1.0}
-
-
-@pytest.mark.parametrize("intent", ["crisis_overdose", "crisis_suicide", "crisis_youth_unsafe"])
-def test_crisis_intents_are_never_reconciled(intent: str) -> None:
-    entities = [{"entity": "service_category", "value": "shelter", "confidence_entity": 1.0},
-                {"entity": "place", "value": "Vanier", "confidence_entity": 1.0}]
-    assert IntentEntityReconciler.reconcile(intent, entities) is None
-    assert IntentEntityReconciler.reconcile(intent, entities[1:]) is None
 
 
 @pytest.mark.parametrize("text, kind", [
