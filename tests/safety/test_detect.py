@@ -622,6 +622,18 @@ WIDENED = [
     ("suicide", "no need to find me a bed, tomorrow i won't be here"),
     ("suicide", "pas besoin de lit pour moi, demain je serai pu là"),
     ("self_harm", "my life is worthless, why keep trying"), ("self_harm", "ma vie vaut pu rien"),
+    ("suicide", "dont hold my bed, i wont need it after tonight"),
+    ("suicide", "gardez pas mon lit, j'en aurai pus besoin après à soir"),
+    ("suicide", "this is my last message, thanks for trying"),
+    ("suicide", "c'est mon dernier message, merci pour tout"),
+    ("suicide", "please tell my daughter i loved her"),
+    ("suicide", "dites à ma soeur que chu désolé"),
+    ("suicide", "i picked the date for it, it's friday"), ("suicide", "j'ai choisi la date, c'est vendredi"),
+    ("suicide", "i'll be dead before the weekend"), ("suicide", "d'ici dimanche c'est fini pour moi"),
+    ("suicide", "he gave away all his stuff and said see you on the other side"),
+    ("suicide", "il a donné toutes ses affaires pis il m'a dit adieu"),
+    ("suicide", "im on the roof of the parking garage and im not coming down"),
+    ("suicide", "chu sur le toit du stationnement pis jredescends pas"),
 ]
 
 WIDENED_BENIGN = [
@@ -647,6 +659,12 @@ WIDENED_BENIGN = [
     "my friend is following me to the clinic",
     "tomorrow i won't be here for the morning meal", "demain je serai plus là pour le déjeuner",
     "je serai plus là-bas demain, je change de refuge",
+    "this is my last message for today, bye", "c'est mon dernier message pour aujourd'hui",
+    "got housing so i won't need the shelter after tonight",
+    "i'll be gone by the weekend, moving to my aunt's in kingston",
+    "tonight i'm ending things with my boyfriend, can i get a bed",
+    "demain je serai pus là, je m'en vais chez ma soeur", "ma dernière journée de job c'est vendredi",
+    "tell my mom sorry i missed dinner",
 ]
 
 
