@@ -105,6 +105,21 @@ def scores(pairs: list[tuple[str, str, str]]) -> dict[str, float]:
     return out
 
 
+def confusions(pairs: list[tuple[str, str, str]], top: int = 8) -> dict[str, list[tuple[str, int]]]:
+    """The commonest (truth -> guess) mistakes per language, as counts only.
+
+    A development set's errors can be studied this way without printing its texts, so a
+    set kept unread stays unread.
+    """
+    from collections import Counter
+
+    out = {}
+    for lang in ("en", "fr"):
+        wrong = Counter(f"{t} -> {g}" for lang_, t, g in pairs if lang_ == lang and t != g)
+        out[lang] = wrong.most_common(top)
+    return out
+
+
 def evaluate(model: str, sets: dict[str, Path] | None = None) -> dict[str, Any]:
     from rasa.core.agent import Agent
 
@@ -121,6 +136,7 @@ def evaluate(model: str, sets: dict[str, Path] | None = None) -> dict[str, Any]:
         pairs = [(language_of(text), intent, parse(text)["intent"]["name"], fold(text) in seen)
                  for text, intent in examples(path)]
         out[name] = scores([(lang, t, g) for lang, t, g, _ in pairs])
+        out[name]["confusions"] = confusions([(lang, t, g) for lang, t, g, _ in pairs])
         out[f"{name}, new wording"] = scores([(lang, t, g) for lang, t, g, old in pairs if not old])
     items = yaml.safe_load((ROOT / "tests" / "nlu" / "categories.yml").read_text(
         encoding="utf-8"))["items"]
@@ -152,6 +168,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", type=Path,
                         help="score this trained Waypoint model (such as models/waypoint.tar.gz "
                              "from `make train`) instead of training one")
+    parser.add_argument("--confusions", action="store_true",
+                        help="also print each set's commonest mistakes (intent pairs and "
+                             "counts, never the texts)")
     args = parser.parse_args(argv)
     sets = {path.stem: path for path in args.dev} if args.dev else None
     # Rasa's parse log prints every message at debug level; keep the figures readable.
@@ -176,6 +195,12 @@ def main(argv: list[str] | None = None) -> None:
                            ("crisis_recall", "crisis_examples")):
             print(f"{name:<28}{key:<20}{first[name][count]:>6}"
                   + "".join(f"{rows[p][name][key]:>10.3f}" for p in pipelines))
+    if args.confusions:
+        for p in pipelines:
+            for name in [k for k in rows[p] if isinstance(rows[p][k], dict)
+                         and "confusions" in rows[p][k] and "new wording" not in k]:
+                for lang, pairs in rows[p][name]["confusions"].items():
+                    print(f"\n{p} {name} {lang}: " + "; ".join(f"{c}x {pair}" for pair, c in pairs))
     for lang in ("en", "fr"):
         key = f"category_accuracy_{lang}"
         print(f"{'categories.yml':<28}{key:<20}{first[f'categories_{lang}']:>6}"
