@@ -66,7 +66,7 @@ MUST_TRIGGER_EN: dict[str, list[str]] = {
         "I don't want to be here anymore", "nobody cares if i live or die",
         "life isn't worth living", "Im done. Goodbye everyone", "i burned myself again",
         "i feel so hopeless", "I scratch my arms until they bleed", "I relapsed on cutting",
-        "i deserve to suffer",
+        "i deserve to suffer", "i'm just a burden to my family", "i got no future",
     ],
     "danger": [
         "someone is attacking me", "he has a knife", "there's a guy with a gun",
@@ -140,7 +140,8 @@ MUST_TRIGGER_FR: dict[str, list[str]] = {
         "jme coupe encore", "j'ai pas envie de me réveiller demain",
         "je me suis brûlée exprès", "j'ai pu d'espoir", "je me gratte jusqu'au sang",
         "j'ai recommencé à me couper", "personne remarquerait si je disparaissais",
-        "je peux pus continuer comme ça",
+        "je peux pus continuer comme ça", "je suis rien qu'un poids pour ma famille",
+        "pourquoi chercher un appart, j'ai pas d'avenir de toute façon",
     ],
     "danger": [
         "il a un couteau", "quelqu'un m'attaque", "je me fais attaquer", "il a un gun",
@@ -181,7 +182,8 @@ MUST_TRIGGER_FR: dict[str, list[str]] = {
 }
 
 BENIGN_EN = [
-    "overdose prevention site hours", "where is the supervised consumption site",
+    "no future in this job, need a new one", "overdose prevention site hours",
+    "where is the supervised consumption site",
     "I'm dying for a coffee", "just killing time downtown", "this traffic is killing me",
     "dead tired after work", "the battery died", "someone was cutting the line at the shelter",
     "where can I cut my hair for free", "my phone is dead can I charge it",
@@ -231,6 +233,7 @@ BENIGN_FR = [
     "où trouver une trousse de surdose", "formation pour renverser une surdose",
     "je prends le bus exprès pour te voir", "mes mains sont gelées", "mon ami s'en vient vers moi",
     "je peux pas continuer mes études", "mes parents veulent que je revienne",
+    "j'ai pas d'avenir dans cette job-là", "je suis un poids plume",
 ]
 
 
