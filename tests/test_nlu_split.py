@@ -25,3 +25,15 @@ def test_every_test_set_has_both_languages_and_every_crisis_kind() -> None:
 def test_test_sets_live_outside_the_training_data() -> None:
     for path in TEST_SETS.values():
         assert path.is_file() and ROOT / "data" not in path.parents
+
+
+def test_unread_development_sets_stay_out_of_the_training_data() -> None:
+    """bench/nlu_dev_2.yml and nlu_dev_3.yml are the unread halves of two data rounds; a
+    wording of theirs in data/nlu would mean a development figure measured in-sample."""
+    from bot.safety import fold
+
+    trained = {fold(text) for path in (ROOT / "data" / "nlu").glob("*.yml")
+               for text, _ in examples(path)}
+    for name in ("nlu_dev_2.yml", "nlu_dev_3.yml"):
+        shared = [text for text, _ in examples(ROOT / "bench" / name) if fold(text) in trained]
+        assert not shared, (name, len(shared))
