@@ -1,4 +1,4 @@
-"""The directory entities and the crisis override, in both languages, without a model."""
+"""The directory entities, the DIET vote and the crisis override, in both languages, without a model."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.nlu.components import (
     FUZZY,
     CrisisOverride,
     DirectoryEntityExtractor,
+    IntentVote,
 )
 from bot.safety import detect
 
@@ -130,3 +131,32 @@ def test_the_net_keeps_its_kind_unless_the_classifier_is_as_urgent_and_more_spec
     found = detect(text)
     assert found is not None
     assert ranked(text, [(classifier, 0.7), ("find_service", 0.2)])[INTENT]["name"] == expected
+
+
+def vote(message: Message, ranking: list[tuple[str, float]]) -> None:
+    """What one DIET then one ``IntentVote`` do to ``message``."""
+    message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
+    message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
+    IntentVote(ranking_length=2).process([message])
+
+
+@pytest.mark.parametrize("text", ["need a shower and food", "besoin d'une douche pis de bouffe"])
+def test_the_vote_is_the_mean_of_every_diet_so_far(text: str) -> None:
+    message = Message(data={TEXT: text})
+    vote(message, [("find_service", 0.5), ("inform_place", 0.4), ("greet", 0.1)])
+    assert message.get(INTENT) == {"name": "find_service", "confidence": 0.5}
+    vote(message, [("inform_place", 0.9), ("find_service", 0.1)])
+    vote(message, [("inform_place", 0.6), ("greet", 0.3), ("find_service", 0.1)])
+    # inform_place (0.4 + 0.9 + 0.6) / 3 beats find_service (0.5 + 0.1 + 0.1) / 3; greet
+    # is missing from the second ranking, so counts 0 there, and is cut by ranking_length.
+    assert message.get(INTENT) == {"name": "inform_place", "confidence": pytest.approx(1.9 / 3)}
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["inform_place", "find_service"]
+    assert message.get(INTENT_RANKING_KEY)[1]["confidence"] == pytest.approx(0.7 / 3)
+
+
+def test_a_message_with_nothing_to_classify_is_left_alone() -> None:
+    message = Message(data={TEXT: ""})
+    message.set(INTENT, {"name": None, "confidence": 0.0})
+    message.set(INTENT_RANKING_KEY, [])
+    IntentVote().process([message])
+    assert message.get(INTENT) == {"name": None, "confidence": 0.0}
