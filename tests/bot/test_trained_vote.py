@@ -1,0 +1,59 @@
+"""The trained model's intent is the vote of its DIETs, in both languages.
+
+Loads ``models/waypoint.tar.gz`` (``make test`` trains it) and reads every message
+property, not only the ones Rasa outputs, so each DIET's own ranking can be checked
+against the intent the pipeline gave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.nlu.components import VOTES
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "waypoint.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def agent() -> Any:
+    assert MODEL.exists(), "no trained model: run `make train` (make test does)"
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(MODEL))
+
+
+def parse(agent: Any, text: str) -> dict[str, Any]:
+    from rasa.core.channels.channel import UserMessage
+
+    return asyncio.run(agent.processor.parse_message(UserMessage(text),
+                                                     only_output_properties=False))
+
+
+def diets_in_config() -> int:
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    return sum(c["name"] == "DIETClassifier" for c in config["pipeline"])
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("I need a hot meal near Vanier", "find_service"),
+    ("j'ai besoin d'une place pour dormir à soir", "find_service"),
+    ("merci beaucoup", "thanks"),
+])
+def test_the_intent_is_the_mean_of_every_diets_full_ranking(
+        agent: Any, text: str, intent: str) -> None:
+    parsed = parse(agent, text)
+    votes = parsed[VOTES]
+    assert len(votes) == diets_in_config() >= 2
+    # Rasa adds these to every domain; nothing trains them, so no DIET ranks them.
+    intents = set(agent.domain.intents) - {"restart", "back", "session_start", "nlu_fallback"}
+    assert all(set(vote) == intents for vote in votes)  # ranking_length 0: every intent
+    mean = {name: sum(vote[name] for vote in votes) / len(votes) for name in intents}
+    best = max(mean, key=mean.get)
+    assert parsed["intent"]["name"] == best == intent
+    assert parsed["intent"]["confidence"] == pytest.approx(mean[best])
