@@ -13,9 +13,8 @@ for each, plus category accuracy on the labelled set (``tests/nlu/categories.yml
   labelling guide, and which nobody read;
 * ``tests/nlu/independent_3.yml``: likewise, by a later author, written after the
   third development set (``data/nlu/dev_3.yml``) was trained on;
-* ``tests/nlu/first_style.yml``: a seeded 22% of a sixth and a seventh round, eight
-  authors writing in the first author's style (the rest is ``data/nlu/first_style.yml``),
-  never read.
+* ``tests/nlu/first_style.yml``: a seeded 22% of a sixth round by four authors writing
+  in the first author's style (the rest is ``data/nlu/first_style.yml``), never read.
 
 Short replies ("thanks", "oui") recur in any two sets, so each figure is also given
 for the "new wording" subset: test messages whose folded text is not a training example.
