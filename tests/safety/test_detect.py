@@ -110,6 +110,7 @@ MUST_TRIGGER_EN: dict[str, list[str]] = {
         "help hes dying", "her throat is swelling up", "my toes are white and numb",
         "I'm so cold I can't stop shaking", "he's diabetic and confused and shaking",
         "my abscess has red streaks and I have a fever", "his face is drooping",
+        "she's having an allergic reaction", "my son has a severe allergic reaction",
     ],
 }
 
@@ -178,11 +179,13 @@ MUST_TRIGGER_FR: dict[str, list[str]] = {
         "jpeux pu respirer", "je sens plus mes pieds", "il s'étouffe", "🩸 partout",
         "il est en train de mourir", "sa gorge enfle", "mes doigts sont blancs",
         "son visage est croche", "il est en sevrage d'alcool pis il fait une crise",
+        "ma fille a une grosse réaction allergique", "il fait une réaction allergique",
     ],
 }
 
 BENIGN_EN = [
     "no future in this job, need a new one", "overdose prevention site hours",
+    "allergy clinic near me", "I have allergies, where can I get an epipen",
     "where is the supervised consumption site",
     "I'm dying for a coffee", "just killing time downtown", "this traffic is killing me",
     "dead tired after work", "the battery died", "someone was cutting the line at the shelter",
@@ -216,6 +219,7 @@ BENIGN_EN = [
 
 BENIGN_FR = [
     "heures du site de prévention des surdoses", "site de consommation supervisée",
+    "clinique pour allergies", "où trouver un epipen pour mes allergies",
     "je meurs de faim", "ça me tue de rire", "je vais crever de faim", "je suis mort de fatigue",
     "ma batterie est morte", "mon cell est mort", "le trafic me tue",
     "je veux me couper les cheveux", "je me suis coupé le doigt", "où trouver de la naloxone",
