@@ -180,12 +180,14 @@ MUST_TRIGGER_FR: dict[str, list[str]] = {
         "il est en train de mourir", "sa gorge enfle", "mes doigts sont blancs",
         "son visage est croche", "il est en sevrage d'alcool pis il fait une crise",
         "ma fille a une grosse réaction allergique", "il fait une réaction allergique",
+        "j'ai une réaction allergique, ma face enfle",
     ],
 }
 
 BENIGN_EN = [
     "no future in this job, need a new one", "overdose prevention site hours",
     "allergy clinic near me", "I have allergies, where can I get an epipen",
+    "I had an allergic reaction last year, need a doctor",
     "where is the supervised consumption site",
     "I'm dying for a coffee", "just killing time downtown", "this traffic is killing me",
     "dead tired after work", "the battery died", "someone was cutting the line at the shelter",
@@ -220,6 +222,7 @@ BENIGN_EN = [
 BENIGN_FR = [
     "heures du site de prévention des surdoses", "site de consommation supervisée",
     "clinique pour allergies", "où trouver un epipen pour mes allergies",
+    "j'ai eu une réaction allergique l'an passé, je cherche un médecin",
     "je meurs de faim", "ça me tue de rire", "je vais crever de faim", "je suis mort de fatigue",
     "ma batterie est morte", "mon cell est mort", "le trafic me tue",
     "je veux me couper les cheveux", "je me suis coupé le doigt", "où trouver de la naloxone",
