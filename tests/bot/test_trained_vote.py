@@ -1,4 +1,4 @@
-"""The trained model's intent is the vote of its DIETs, in both languages.
+"""The trained model's intent is the vote of its classifiers, in both languages.
 
 Loads ``models/waypoint.tar.gz`` (``make test`` trains it) and reads every message
 property, not only the ones Rasa outputs, so each DIET's own ranking can be checked
@@ -35,25 +35,35 @@ def parse(agent: Any, text: str) -> dict[str, Any]:
                                                      only_output_properties=False))
 
 
-def diets_in_config() -> int:
+VOTERS = ("DIETClassifier", "bot.nlu.linear.FoldedTextClassifier")
+
+
+def vote_weights_in_config() -> list[float]:
+    """The weight of each voter: that of the ``IntentVote`` that follows it."""
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    return sum(c["name"] == "DIETClassifier" for c in config["pipeline"])
+    names = [c["name"] for c in config["pipeline"]]
+    return [float(config["pipeline"][i + 1].get("weight", 1.0))
+            for i, name in enumerate(names) if name in VOTERS
+            and names[i + 1] == "bot.nlu.components.IntentVote"]
 
 
 @pytest.mark.parametrize("text, intent", [
     ("I need a hot meal near Vanier", "find_service"),
     ("j'ai besoin d'une place pour dormir à soir", "find_service"),
     ("merci beaucoup", "thanks"),
+    ("c'est ouvert dimanche?", "ask_hours"),
 ])
-def test_the_intent_is_the_mean_of_every_diets_full_ranking(
+def test_the_intent_is_the_weighted_mean_of_every_voters_full_ranking(
         agent: Any, text: str, intent: str) -> None:
     parsed = parse(agent, text)
     votes = parsed[VOTES]
-    assert len(votes) == diets_in_config() >= 2
-    # Rasa adds these to every domain; nothing trains them, so no DIET ranks them.
+    weights = vote_weights_in_config()
+    assert len(weights) >= 2 and [v["weight"] for v in votes] == weights
+    # Rasa adds these to every domain; nothing trains them, so no voter ranks them.
     intents = set(agent.domain.intents) - {"restart", "back", "session_start", "nlu_fallback"}
-    assert all(set(vote) == intents for vote in votes)  # ranking_length 0: every intent
-    mean = {name: sum(vote[name] for vote in votes) / len(votes) for name in intents}
+    assert all(set(v["ranking"]) == intents for v in votes)  # every voter ranks every intent
+    mean = {name: sum(v["weight"] * v["ranking"][name] for v in votes) / sum(weights)
+            for name in intents}
     best = max(mean, key=mean.get)
     assert parsed["intent"]["name"] == best == intent
     assert parsed["intent"]["confidence"] == pytest.approx(mean[best])
