@@ -64,10 +64,8 @@ class FoldedTextClassifier(GraphComponent):
                execution_context: ExecutionContext) -> "FoldedTextClassifier":
         return cls(config, model_storage, resource)
 
-    def features(self, texts: List[str]) -> sparse.csr_matrix:
-        from bot.safety import fold
-
-        folded = [fold(text) for text in texts]
+    def features(self, folded: List[str]) -> sparse.csr_matrix:
+        """The TF-IDF rows of texts already folded (``bot.safety.fold``)."""
         return sparse.hstack([self.vectorisers[kind].transform(folded)
                               for kind in _ANALYSERS]).tocsr()
 
@@ -83,8 +81,7 @@ class FoldedTextClassifier(GraphComponent):
         self.vectorisers = {kind: _vectoriser(kind).fit(folded) for kind in _ANALYSERS}
         model = LogisticRegression(C=float(self.config["C"]),
                                    max_iter=int(self.config["max_iter"]))
-        model.fit(self.features([e.get(TEXT) for e in examples]),
-                  [e.get(INTENT) for e in examples])
+        model.fit(self.features(folded), [e.get(INTENT) for e in examples])
         self.classes = [str(c) for c in model.classes_]
         self.coef, self.intercept = model.coef_, model.intercept_
         if len(self.classes) == 2:  # one row for the second class: p = softmax([0, z])
@@ -118,12 +115,15 @@ class FoldedTextClassifier(GraphComponent):
         return self
 
     def process(self, messages: List[Message]) -> List[Message]:
+        from scipy.special import softmax
+
+        from bot.safety import fold
+
         todo = [m for m in messages if (m.get(TEXT) or "").strip()]
         if not todo or not self.classes:  # nothing to classify: leave the message alone
             return messages
-        scores = self.features([m.get(TEXT) for m in todo]) @ self.coef.T + self.intercept
-        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-        probabilities = scores / scores.sum(axis=1, keepdims=True)
+        scores = self.features([fold(m.get(TEXT)) for m in todo]) @ self.coef.T
+        probabilities = softmax(scores + self.intercept, axis=1)
         for message, row in zip(todo, probabilities):
             ranking = sorted(({"name": name, "confidence": float(p)}
                               for name, p in zip(self.classes, row)),
