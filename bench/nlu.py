@@ -14,7 +14,12 @@ for each, plus category accuracy on the labelled set (``tests/nlu/categories.yml
 * ``tests/nlu/independent_3.yml``: likewise, by a later author, written after the
   third development set (``data/nlu/dev_3.yml``) was trained on;
 * ``tests/nlu/first_style.yml``: a seeded 22% of a sixth round by four authors writing
-  in the first author's style (the rest is ``data/nlu/first_style.yml``), never read.
+  in the first author's style (the rest is ``data/nlu/first_style.yml``), never read;
+* ``tests/nlu/independent_4.yml``: a set by a seventh author who saw only the labelling
+  guide, written after the linear classifier landed, never read.
+
+No test message is a training example: a training example whose folded text is also in
+a test set was taken out of ``data/nlu`` (``tests/test_nlu_split.py`` keeps it so).
 
 Short replies ("thanks", "oui") recur in any two sets, so each figure is also given
 for the "new wording" subset: test messages whose folded text is not a training example.
@@ -48,7 +53,8 @@ TEST_SETS = {"heldout": ROOT / "tests" / "nlu" / "heldout.yml",
              "independent": ROOT / "tests" / "nlu" / "independent.yml",
              "independent_2": ROOT / "tests" / "nlu" / "independent_2.yml",
              "independent_3": ROOT / "tests" / "nlu" / "independent_3.yml",
-             "first_style": ROOT / "tests" / "nlu" / "first_style.yml"}
+             "first_style": ROOT / "tests" / "nlu" / "first_style.yml",
+             "independent_4": ROOT / "tests" / "nlu" / "independent_4.yml"}
 
 
 def examples(path: Path) -> list[tuple[str, str]]:

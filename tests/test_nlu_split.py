@@ -27,6 +27,18 @@ def test_test_sets_live_outside_the_training_data() -> None:
         assert path.is_file() and ROOT / "data" not in path.parents
 
 
+def test_no_test_message_is_a_training_example() -> None:
+    """"Never trained on" means the wording too: "merci" in a test set is not held out
+    if data/nlu also says "Merci"."""
+    from bot.safety import fold
+
+    trained = {fold(text) for path in (ROOT / "data" / "nlu").glob("*.yml")
+               for text, _ in examples(path)}
+    for name, path in TEST_SETS.items():
+        shared = [text for text, _ in examples(path) if fold(text) in trained]
+        assert not shared, (name, len(shared))
+
+
 def test_unread_development_sets_stay_out_of_the_training_data() -> None:
     """bench/nlu_dev_2.yml and nlu_dev_3.yml are the unread halves of two data rounds, and
     nlu_dev_4.yml a whole round left untrained; a wording of theirs in data/nlu would mean a
