@@ -687,3 +687,115 @@ def test_widened_phrasings_trigger_in_both_languages(kind: str, text: str) -> No
 @pytest.mark.parametrize("text", WIDENED_BENIGN)
 def test_widened_patterns_leave_look_alikes_alone(text: str) -> None:
     assert detect(text) is None, explain(text)
+
+
+# An audit with fresh phrasings, and the phrasings written near each fix. Threats to
+# kill or hurt are domestic violence when a partner is named in the message, danger
+# otherwise; "unresponsive" stays an overdose, as "he is unresponsive" above.
+AUDIT = [
+    # threats, no partner named: danger
+    ("danger", "I'm scared he'll kill me when he gets home"), ("danger", "j'ai peur qu'il me tue"),
+    ("danger", "i'm afraid he'll hurt me when he gets back"), ("danger", "scared theyll kill me"),
+    ("danger", "he'll kill me if he finds me"), ("danger", "i fear for my life"),
+    ("danger", "they're going to kill me at the park"), ("danger", "j'ai peur qu'y me tue"),
+    ("danger", "chu terrifiée, j'ai peur qu'il me fasse du mal"), ("danger", "j'ai peur pour ma vie"),
+    ("danger", "j'ai peur qu'ils me battent"), ("danger", "le gars voulait me tuer"),
+    # the same threats with a partner named: domestic violence
+    ("domestic_violence", "mon chum m'a menacée de mort"),
+    ("domestic_violence", "my boyfriend said he will kill me"),
+    ("domestic_violence", "my bf said hell kill me"), ("domestic_violence", "my husband is going to kill me"),
+    ("domestic_violence", "im scared my boyfriend will kill me when he gets home"),
+    ("domestic_violence", "my girlfriend is threatening to stab me"),
+    ("domestic_violence", "my baby daddy said he will kill me"),
+    ("domestic_violence", "mon chum va me tuer"), ("domestic_violence", "ma blonde menace de me tuer"),
+    ("domestic_violence", "mon chum m'a dit qu'il allait me tuer"),
+    ("domestic_violence", "j'ai peur que mon conjoint me tue"), ("domestic_violence", "mon époux me bat"),
+    ("domestic_violence", "le père de mes enfants va me tuer"),
+    # held against one's will
+    ("trafficking", "on me retient contre mon gré"), ("trafficking", "ils me retiennent ici contre mon gré"),
+    ("trafficking", "on nous retient de force"), ("trafficking", "je suis retenue ici contre mon gre"),
+    ("trafficking", "they're holding me here against my will"),
+    ("trafficking", "they keep me here against my will"),
+    # someone not responding: an overdose, like "he is unresponsive"
+    ("overdose", "he's not responsive"), ("overdose", "she's unresponsive"),
+    ("overdose", "my friend isnt responsive"), ("overdose", "hes unconcious"),
+    ("overdose", "il répond plus"), ("overdose", "y répond pu"),
+    ("overdose", "il répond pas quand je le secoue"),
+    ("overdose", "elle réagit pas même quand je la secoue"), ("overdose", "il est pas conscient"),
+    ("overdose", "I think I OD'd"), ("overdose", "i think my friend OD'd"), ("overdose", "we OD'd"),
+    # suicide in slang
+    ("suicide", "I'm gonna off myself"), ("suicide", "im going to off myself tonight"),
+    ("suicide", "thinking of offing myself"), ("suicide", "i'm gonna delete myself"),
+    ("suicide", "je vais me crisser en l'air"), ("suicide", "il veut se crisser en l'air"),
+    # passive ideation and cutting
+    ("self_harm", "la vie vaut pas la peine"), ("self_harm", "la vie vaut plus la peine"),
+    ("self_harm", "ma vie vaut pas la peine d'être vécue"), ("self_harm", "ca vaut pu la peine de vivre"),
+    ("self_harm", "life isn't worth it"), ("self_harm", "lifes not worth it anymore"),
+    ("self_harm", "i cant stop cutting"), ("self_harm", "I keep cutting"),
+    ("self_harm", "the urge to cut is bad tonight"), ("self_harm", "i cut again tonight"),
+    ("self_harm", "jpeux pas arrêter de me couper"), ("self_harm", "j'arrive pas à arrêter de me couper"),
+    ("self_harm", "l'envie de me couper revient"),
+    # young people put out, or abused at home
+    ("youth_unsafe", "I'm 15 and my dad kicks me out"), ("youth_unsafe", "im 14 my mom keeps kicking me out"),
+    ("youth_unsafe", "i'm 13 and my stepdad locked me out"), ("youth_unsafe", "15 and on the street"),
+    ("youth_unsafe", "grade 9 and homeless"), ("youth_unsafe", "13 and scared to go back home bro"),
+    ("youth_unsafe", "my stepdad touches me"), ("youth_unsafe", "my mom's boyfriend touches me"),
+    ("youth_unsafe", "mon beau-père me touche"), ("youth_unsafe", "le chum de ma mère me touche"),
+    ("youth_unsafe", "j'ai 15 ans pis mon père me met dehors"),
+    ("youth_unsafe", "ma mère m'a chassée de la maison"), ("youth_unsafe", "15 ans pis dans la rue"),
+    ("youth_unsafe", "chu en secondaire 2 pis je dors dehors"),
+    # weapons as emoji and words
+    ("danger", "he's got a 🔫"), ("danger", "hes got a 🔪"), ("danger", "dude's got a 🔫"),
+    ("danger", "guy pulled a 🔫 on me"), ("danger", "they've got a gun"), ("danger", "il a sorti un 🔫"),
+    ("danger", "un gars avec un 🔪"), ("danger", "y'a un homme armé devant moi"),
+    ("danger", "there's an armed man outside"),
+    # a bug: "collapsed at" was read as "collapsed a(n object)"
+    ("medical", "a guy collapsed at the bus stop"),
+]
+
+AUDIT_BENIGN = [
+    "I'm killing myself laughing", "i killed myself laughing", "suicide prevention training for staff",
+    "any suicide intervention workshops for volunteers?",
+    "formation en prévention du suicide pour le personnel",
+    "atelier sur la prévention du suicide", "semaine de prévention du suicide",
+    "il répond pas", "il répond pas au téléphone", "il répond plus à mes textos",
+    "elle répond plus depuis hier", "il est pas conscient de ses problèmes",
+    "she's not responsive to texts", "he is not responsive to treatment",
+    "I paid it off myself", "took the day off myself", "i find it odd",
+    "la vie vaut pas la peine de se stresser pour ça", "ça vaut pas la peine de venir",
+    "i can't stop cutting coupons", "they keep cutting funding", "i keep cutting my hair short",
+    "i cant stop cutting corners", "i got my hair cut again",
+    "my dad touched me on the shoulder", "ton message me touche", "ça me touche beaucoup",
+    "ce froid-là va me tuer", "ce lundi-là va me tuer lol", "armé de patience",
+    "armed forces recruitment office",
+    "i am afraid for my dog", "I'm afraid they will beat us in the finals", "he'll kill it on stage tonight",
+    "j'ai été hospitalisé contre mon gré", "the hospital kept me against my will",
+    "where can I learn to give naloxone", "je voudrais suivre une formation pour donner le narcan",
+    "groupe de soutien pour ceux qui ont perdu quelqu'un d'une overdose",
+    "c'est sans espoir ton affaire", "j'ai peur qu'il pleuve", "im scared he will be late",
+    "i'm 30 and got kicked out",
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), AUDIT)
+def test_audit_phrasings_trigger_with_their_kind(kind: str, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind, f"{text!r}: {found} ({explain(text)})"
+
+
+@pytest.mark.parametrize("text", AUDIT_BENIGN)
+def test_audit_look_alikes_do_not_trigger(text: str) -> None:
+    assert detect(text) is None, explain(text)
+
+
+@pytest.mark.parametrize(("without_partner", "with_partner"), [
+    ("he said he will kill me", "my boyfriend said he will kill me"),
+    ("i'm scared he'll kill me", "i'm scared my husband will kill me"),
+    ("il va me tuer", "mon chum dit qu'il va me tuer"),
+    ("il m'a menacée de mort", "mon ex m'a menacée de mort"),
+])
+def test_a_threat_is_domestic_violence_only_when_a_partner_is_named(
+        without_partner: str, with_partner: str) -> None:
+    alone, named = detect(without_partner), detect(with_partner)
+    assert alone is not None and alone.kind == "danger", explain(without_partner)
+    assert named is not None and named.kind == "domestic_violence", explain(with_partner)
