@@ -25,8 +25,15 @@ shower shelter help thanks thank hello hi hey yes please pls u ur with without i
 open closed hours sunday monday tuesday wednesday thursday friday saturday housing job work detox
 bed food can could would should get got any some""".split())
 _ACCENTED = re.compile(r"[éèêàâçôûùëïœ]")
-_ASK_FR = re.compile(r"\b(en|in) fran[cç]ais\b|\bfrench\b|\bparle[rz]? fran[cç]ais\b", re.I)
-_ASK_EN = re.compile(r"\b(in )?english\b|\ben anglais\b|\bparle[rz]? anglais\b", re.I)
+# Asking to be answered in a language, not mentioning it: "a French-speaking doctor",
+# "English classes" or "un médecin qui parle anglais" ask for nothing.
+_POLITE = r"(please|pleas|pls|plz+|svp|stp|only|seulement|thanks?|thank you|merci)"
+_ASK_FR = re.compile(r"\b(en|in) fran[cç]ais\b|\bparle[rz]? fran[cç]ais\b|"
+                     r"\b(to|in|speak|talk) french\b|"
+                     rf"^\W*(french|fran[cç]ais)\W*({_POLITE}\W*)*$", re.I)
+_ASK_EN = re.compile(r"\b(to|in|speak|talk) english\b|\ben anglais\b|"
+                     r"\b(tu|vous|on) parle[sz]? anglais\b|\bparler anglais\b|^\W*parle[rz]? anglais\b|"
+                     rf"\benglish {_POLITE}|^\W*(english|anglais)\W*({_POLITE}\W*)*$", re.I)
 
 
 def requested(text: str) -> str | None:

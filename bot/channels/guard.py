@@ -24,6 +24,7 @@ from bot import language
 logger = logging.getLogger(__name__)
 
 MAX_CHARS = 2000
+SCAN_CHARS = 10_000  # how far into a huge message the crisis net still looks
 REPLY_SECONDS = 4.5
 # The channel's own commands, each mapped to a plain message the assistant understands.
 COMMANDS = {
@@ -32,19 +33,54 @@ COMMANDS = {
     "/lang": "en français",
     "/forget": "forget me",
 }
+# "/lang en" and "/lang fr" name the language; a bare "/lang" means French (the menu's
+# French speakers), except on Telegram, which knows the chat's language and toggles it.
+LANGUAGE_REQUESTS = {"en": "English please", "fr": "en français"}
+LANGUAGE_WORDS = {"en": "en", "english": "en", "anglais": "en",
+                  "fr": "fr", "francais": "fr", "français": "fr", "french": "fr"}
 
 
 def clean(text: Any) -> str:
     """Printable text of bounded length; slash commands mapped or defused."""
     raw = text if isinstance(text, str) else ""
-    raw = "".join(c for c in raw if c in "\n\t" or unicodedata.category(c)[0] != "C")
-    raw = raw.strip()[:MAX_CHARS]
+    raw = "".join(c for c in raw if c in "\n\t" or unicodedata.category(c)[0] != "C").strip()
     if raw.startswith("/"):
-        command = raw.split()[0].split("@")[0].lower()
+        words = raw.lower().split()
+        command = words[0].split("@")[0]
+        if command == "/lang" and len(words) > 1 and words[1] in LANGUAGE_WORDS:
+            return LANGUAGE_REQUESTS[LANGUAGE_WORDS[words[1]]]
         if command in COMMANDS:
             return COMMANDS[command]
         raw = raw.lstrip("/ ").strip()
-    return raw or "?"
+    return bounded(raw) or "?"
+
+
+def bounded(text: str) -> str:
+    """At most ``MAX_CHARS`` characters: the start of the message, unless a crisis is
+    said only further on. Then the window that says it, so a plea at the end of a long
+    message is not cut off before the crisis net and the classifier see it."""
+    if len(text) <= MAX_CHARS:
+        return text
+    from bot import safety
+
+    text = text[:SCAN_CHARS]
+    step = MAX_CHARS // 2
+    for start in range(0, len(text) - step, step):
+        window = text[start:start + MAX_CHARS]
+        if safety.detect(window) is not None:
+            return window.strip()
+    return text[:MAX_CHARS]
+
+
+def warm_up() -> None:
+    """Load the crisis patterns and the hotline file when a channel starts, not on the
+    first crisis: the emergency reply must not wait on file parsing, and a broken file
+    must stop the server at start-up instead of failing a person in crisis later."""
+    from bot import safety
+    from bot.safety_replies import load_hotlines
+
+    safety.load_patterns()
+    load_hotlines()
 
 
 def language_hint(text: str) -> str:
@@ -84,7 +120,8 @@ def cap_action_timeout(endpoints: Path | None = None) -> float:
     Rasa 3.6 hard-codes a 300 s action timeout, longer than its 60 s conversation
     lock; this caps it so a stuck action server cannot hold a conversation. Every
     channel calls it when Rasa builds its routes, so it also installs the cached
-    action-reply validator (:func:`cache_action_reply_validator`).
+    action-reply validator (:func:`cache_action_reply_validator`) and loads the
+    safety data (:func:`warm_up`).
     """
     import rasa.core.actions.action as rasa_action
     import rasa.utils.endpoints as rasa_endpoints
@@ -99,6 +136,7 @@ def cap_action_timeout(endpoints: Path | None = None) -> float:
     rasa_action.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
     rasa_endpoints.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
     cache_action_reply_validator()
+    warm_up()
     return seconds
 
 

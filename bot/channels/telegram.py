@@ -48,8 +48,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.channels import identity, render, turn
-from bot.channels.guard import cap_action_timeout
+from bot.channels import guard, identity, render, turn
 from bot.channels.state import ChannelState, from_environment
 from bot.channels.texts import text as channel_text
 
@@ -190,7 +189,7 @@ class TelegramInput(InputChannel):
         return self.settings is not None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        cap_action_timeout()
+        guard.cap_action_timeout()
         self.configure()
         hook = Blueprint("waypoint_telegram", __name__)
 
@@ -275,7 +274,8 @@ class TelegramInput(InputChannel):
             trusted = turn.location_message(message.location.latitude, message.location.longitude)
             await self.converse(bot, chat_id, sender, on_new_message, app, "", trusted=trusted)
         elif message.text:
-            await self.converse(bot, chat_id, sender, on_new_message, app, message.text)
+            await self.converse(bot, chat_id, sender, on_new_message, app,
+                                self.toggle_language(sender, message.text))
         else:
             await self.send_text(bot, chat_id, channel_text("unsupported", self.language(sender)))
 
@@ -367,6 +367,13 @@ class TelegramInput(InputChannel):
             return None
         item = items[int(index)]
         return item if isinstance(item, dict) else None
+
+    def toggle_language(self, sender: str, text: str) -> str:
+        """A bare ``/lang`` asks for the language this chat is not in."""
+        words = text.lower().split()
+        if len(words) == 1 and words[0].split("@")[0] == "/lang":
+            return guard.LANGUAGE_REQUESTS["en" if self.language(sender) == "fr" else "fr"]
+        return text
 
     def language(self, sender: str) -> str:
         """The conversation's language: that of the last results, else of the last reply."""

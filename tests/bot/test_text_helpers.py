@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from bot import language, when
+from bot import language, safety, when
 from bot.channels.guard import COMMANDS, clean
 from bot.fallback import fallback_text
 from bot.sms import sms_segments
@@ -52,8 +52,41 @@ def test_slash_intents_are_defused_and_commands_mapped(raw: object, expected: st
     assert clean(raw) == expected
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("I need a French speaking doctor", "en"), ("english classes near me", "en"),
+    ("je cherche un médecin qui parle anglais", "fr"), ("I don't understand French", "en"),
+    ("French please", "fr"), ("english plz", "en"), ("switch it to english", "en"),
+    ("tu parles anglais?", "en"), ("en français svp", "fr"), ("français, merci", "fr"),
+])
+def test_naming_a_language_is_not_asking_for_it(text: str, lang: str) -> None:
+    assert language.detect(text) == lang
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("/lang en", "English please"), ("/lang English", "English please"),
+    ("/lang@WaypointBot anglais", "English please"), ("/lang fr", "en français"),
+    ("/lang français", "en français"), ("/lang", COMMANDS["/lang"]),
+])
+def test_lang_command_names_the_language(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
 def test_huge_messages_are_cut() -> None:
     assert len(clean("a" * 10_000)) == 2000
+    assert clean("I need a bed. " * 400).startswith("I need a bed.")
+
+
+@pytest.mark.parametrize("plea, kind", [
+    ("my friend is overdosing", "overdose"), ("mon ami fait une overdose", "overdose"),
+    ("I want to kill myself", "suicide"), ("je veux me suicider", "suicide"),
+])
+@pytest.mark.parametrize("filler", ["I need a bed. ", "J'ai besoin d'un lit. "])
+def test_a_crisis_late_in_a_huge_message_survives_the_cut(plea: str, kind: str,
+                                                          filler: str) -> None:
+    text = clean(filler * 400 + plea + ".")
+    assert len(text) <= 2000
+    crisis = safety.detect(text)
+    assert crisis is not None and crisis.kind == kind
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
