@@ -51,10 +51,16 @@ class DirectoryEntityExtractor(GraphComponent):
 
         for message in messages:
             text = message.get(TEXT) or ""
+            matches = get_matcher().find(text[:2000])
             found = [_entity(f.entity, f.value, f.start, f.end, type(self).__name__,
-                             EXACT if f.exact else FUZZY)
-                     for f in get_matcher().find(text[:2000])]
-            lang = language.detect(text[:2000])
+                             EXACT if f.exact else FUZZY) for f in matches]
+            # A place name says nothing of the writer's language: "Orléans" is an
+            # English speaker's answer too.
+            words = text[:2000]
+            for f in matches:
+                if f.entity == "place":
+                    words = words[:f.start] + " " * (f.end - f.start) + words[f.end:]
+            lang = language.detect(words)
             if lang:
                 found.append(_entity("detected_language", lang, 0, len(text), type(self).__name__))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
@@ -178,12 +184,23 @@ class CrisisOverride(GraphComponent):
             crisis = detect(message.get(TEXT) or "")
             if crisis is not None:
                 _set_intent(message, f"crisis_{self.kind(crisis.kind, message.get(INTENT))}")
+                self.tell_language(message, crisis.language)
                 continue
             kind = self.crisis_by_mass(message.get(INTENT) or {},
                                        message.get(INTENT_RANKING_KEY) or [])
             if kind:
                 _set_intent(message, kind)
         return messages
+
+    @staticmethod
+    def tell_language(message: Message, lang: Optional[str]) -> None:
+        """The net knows the language of texting French ("jveux mourir") that the word
+        counts miss; the emergency reply must come in it."""
+        entities = message.get(ENTITIES, [])
+        if lang and not any(e.get("entity") == "detected_language" for e in entities):
+            text = message.get(TEXT) or ""
+            message.set(ENTITIES, entities + [_entity("detected_language", lang, 0, len(text),
+                                                      "CrisisOverride")], add_to_output=True)
 
     def kind(self, found: str, intent: Optional[Dict[Text, Any]]) -> str:
         """The crisis kind to answer: the net's, or the classifier's where :attr:`SPECIFIC`."""

@@ -179,3 +179,20 @@ def test_a_message_with_nothing_to_classify_is_left_alone() -> None:
     message.set(INTENT_RANKING_KEY, [])
     IntentVote().process([message])
     assert message.get(INTENT) == {"name": None, "confidence": 0.0}
+
+
+def languages(out: dict[str, Any]) -> set[str]:
+    return {e["value"] for e in out["entities"] if e["entity"] == "detected_language"}
+
+
+@pytest.mark.parametrize("text", ["Orléans", "near Côte-de-Sable", "I'm at Place du Portage"])
+def test_a_french_place_name_is_not_french(text: str) -> None:
+    """An English speaker answering "where are you?" with a French name stays in English."""
+    assert "fr" not in languages(parse(text, "inform_place"))
+
+
+@pytest.mark.parametrize("text", ["jveux mourir", "jme coupe encore"])
+def test_the_crisis_net_tells_the_language_of_texting_french(text: str) -> None:
+    """The word counts miss "jveux"; the net knows it is French, so the reply is too."""
+    out = parse(text, "out_of_scope")
+    assert out[INTENT]["name"].startswith("crisis_") and languages(out) == {"fr"}
