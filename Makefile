@@ -60,7 +60,7 @@ validate: install ## Check the Rasa training data and domain (rasa data validate
 serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (127.0.0.1)
 	@mkdir -p $(RUN)
 	@$(MAKE) --no-print-directory stop >/dev/null 2>&1 || true
-	$(RASA) run actions --actions actions -p $(ACTIONS_PORT) > $(RUN)/actions.log 2>&1 & echo $$! > $(RUN)/actions.pid
+	SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions -p $(ACTIONS_PORT) > $(RUN)/actions.log 2>&1 & echo $$! > $(RUN)/actions.pid
 	@api=""; if [ -n "$$WAYPOINT_RASA_TOKEN" ]; then api="--enable-api --auth-token $$WAYPOINT_RASA_TOKEN"; fi; \
 	  $(RASA) run -m $(MODEL) -i 127.0.0.1 -p $(RASA_PORT) --credentials credentials.yml \
 	    --endpoints endpoints.yml $$api > $(RUN)/rasa.log 2>&1 & echo $$! > $(RUN)/rasa.pid

@@ -139,7 +139,7 @@ def main() -> None:
         stock_train = time.perf_counter() - started
         model = next((stock_dir / "models").glob("*.tar.gz"))
 
-        env = {"WAYPOINT_DATABASE_URL": db}
+        env = {"WAYPOINT_DATABASE_URL": db, "SANIC_HOST": "127.0.0.1"}
         endpoints = tmp / "endpoints.yml"
         endpoints.write_text(endpoints_for(5155), encoding="utf-8")
         procs.append(start([str(RASA), "run", "actions", "--actions", "actions", "-p", "5155"], ROOT,
@@ -150,7 +150,7 @@ def main() -> None:
                            tmp / "rasa.log", {**env, "WAYPOINT_ENDPOINTS": str(endpoints)}))
         (stock_dir / "endpoints.yml").write_text('action_endpoint:\n  url: "http://127.0.0.1:5156/webhook"\n')
         procs.append(start([str(RASA), "run", "actions", "-p", "5156"], stock_dir,
-                           tmp / "stock-actions.log"))
+                           tmp / "stock-actions.log", {"SANIC_HOST": "127.0.0.1"}))
         procs.append(start([str(RASA), "run", "-m", str(model), "-i", "127.0.0.1", "-p", "5106",
                             "--endpoints", "endpoints.yml"], stock_dir, tmp / "stock.log"))
         wait("http://127.0.0.1:5155/health")

@@ -60,7 +60,7 @@ class Servers:
         endpoints = tmp / "endpoints.yml"
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
                              "  timeout: 3\n" + stores, encoding="utf-8")
-        self.env = {**os.environ, "WAYPOINT_DATABASE_URL": self.db,
+        self.env = {**os.environ, "SANIC_HOST": "127.0.0.1", "WAYPOINT_DATABASE_URL": self.db,
                     "WAYPOINT_ENDPOINTS": str(endpoints), **(env or {})}
         self.actions: subprocess.Popen[bytes] | None = None
         self.start_actions()
