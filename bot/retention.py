@@ -2,8 +2,10 @@
 
 Rasa 3.6's tracker stores can save and retrieve but not delete, so this works
 on the store underneath: the in-memory dict, Redis keys, or the SQL ``events``
-table. ``python -m bot.retention --days 30`` is the retention job; run it daily
-(cron or a systemd timer) against the tracker store named in endpoints.yml.
+table. Every Rasa server runs the retention rule itself, hourly
+(:func:`keep_purging`, started by the REST channel): the default in-memory store
+lives inside that process, out of any outside job's reach. ``python -m
+bot.retention --days 30`` does the same once, from outside, for a shared store.
 """
 
 from __future__ import annotations
@@ -85,6 +87,25 @@ def purge(store: Any, days: float, now: float | None = None) -> int:
                 removed += 1
         return removed
     raise ValueError(f"no retention rule for {type(store).__name__}")
+
+
+async def keep_purging(app: Any, days: float = DEFAULT_DAYS, every: float = 3600) -> None:
+    """Purge the server's tracker store now and then every ``every`` seconds, for as
+    long as the server runs. Several servers sharing a store may all do it: deleting
+    what is already gone deletes nothing. A failed purge is logged and tried again."""
+    loop = asyncio.get_running_loop()
+    while True:
+        agent = getattr(getattr(app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is not None:
+            try:
+                # purge() drives the store's coroutines itself, so it runs off this loop.
+                removed = await loop.run_in_executor(None, purge, store, days)
+                logger.info("retention: deleted %d conversations older than %g days",
+                            removed, days)
+            except Exception as exc:  # the store may be down; the next round retries
+                logger.error("retention purge failed (%s)", exc.__class__.__name__)
+        await asyncio.sleep(every)
 
 
 def main() -> None:

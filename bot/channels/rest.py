@@ -38,6 +38,12 @@ class SafeRestInput(InputChannel):
         cap_action_timeout()
         hook = Blueprint("waypoint_rest", __name__)
 
+        @hook.listener("after_server_start")
+        async def start_retention(app: Any, _: Any) -> None:
+            from bot.retention import keep_purging
+
+            app.add_task(keep_purging(app))
+
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

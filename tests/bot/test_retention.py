@@ -69,3 +69,27 @@ def test_redis() -> None:
         unavailable(f"Redis not reachable at 127.0.0.1:6379: {exc.__class__.__name__}")
     check(RedisTrackerStore(DOMAIN, host="127.0.0.1", port=6379,
                             key_prefix=f"waypointtest{uuid.uuid4().hex[:6]}"))
+
+
+def test_the_server_purges_its_own_store_on_a_schedule() -> None:
+    """The in-memory store lives inside the Rasa process: the server purges it itself."""
+    from types import SimpleNamespace
+
+    from bot.retention import keep_purging
+
+    store = InMemoryTrackerStore(DOMAIN)
+    save(store, "old", 45)
+    save(store, "recent", 1)
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
+
+    async def two_rounds() -> None:
+        task = asyncio.ensure_future(keep_purging(app, days=30, every=0.05))
+        await asyncio.sleep(0.2)
+        save_later = asyncio.get_running_loop().run_in_executor(None, save, store, "older", 60)
+        await save_later
+        await asyncio.sleep(0.2)
+        task.cancel()
+
+    asyncio.run(two_rounds())
+    assert senders(store) == {"recent"}
+
