@@ -11,10 +11,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.config import directory_url
+from bot.channels.render import results_of
 from directory.db import session_scope
 from directory.errors import DirectoryError
 
 logger = logging.getLogger(__name__)
+
+
+def last_results(tracker: Tracker) -> dict[str, Any] | None:
+    """The payload of the last results message of this session: the listings travel in
+    the custom payload of the bot's message, so the tracker keeps what was shown."""
+    for event in reversed(tracker.events):
+        if event.get("event") in ("session_started", "restart"):
+            return None
+        if event.get("event") == "bot":
+            payload = results_of(event.get("data") or {})
+            if payload is not None:
+                return payload
+    return None
 
 
 def language(tracker: Tracker) -> str:

@@ -9,9 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DirectoryAction
+from actions.base import DirectoryAction, last_results
 from bot import when
-from bot.channels.render import results_of
 from directory.i18n import t
 from directory.listing import WeekHours, hours
 from directory.lookup import distinctive, find_by_name
@@ -63,20 +62,16 @@ def shown_at(tracker: Tracker, rank: int) -> str | None:
     ("the first one" of page two is number 4). The listings travel in the custom
     payload of the bot's results message, so the tracker keeps them.
     """
-    for event in reversed(tracker.events):
-        if event.get("event") in ("session_started", "restart"):
-            return None
-        payload = results_of(event.get("data") or {}) if event.get("event") == "bot" else None
-        if payload is None:
-            continue
-        ids = [str(item["id"]) for item in payload.get("items", [])]
-        start = int(payload.get("start", 1))
-        if rank == _LAST:
-            return ids[-1] if ids else None
-        if start <= rank < start + len(ids):
-            return ids[rank - start]
-        return ids[rank - 1] if 1 <= rank <= len(ids) else None
-    return None
+    payload = last_results(tracker)
+    if payload is None:
+        return None
+    ids = [str(item["id"]) for item in payload.get("items", [])]
+    start = int(payload.get("start", 1))
+    if rank == _LAST:
+        return ids[-1] if ids else None
+    if start <= rank < start + len(ids):
+        return ids[rank - start]
+    return ids[rank - 1] if 1 <= rank <= len(ids) else None
 
 
 def week_text(week: list[tuple[str, str]], closed: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DirectoryAction
+from actions.base import DirectoryAction, last_results
 from bot import when
 from bot.formatting import next_opening_text, results_text, structured
 from directory.errors import UnknownPlace
@@ -23,6 +24,10 @@ PAGE = 3
 FIRST = ("shelter", "primary_care", "withdrawal_management", "naloxone", "harm_reduction",
          "crisis_line", "meals", "drop_in", "shower", "outreach")
 POPULATION_FILTERS = ("women", "men", "youth", "families", "couples")
+# The emergency replies that end by offering shelters (bot/safety_replies.py): a "yes"
+# right after one takes the offer, narrowed as the reply promised.
+CRISIS_OFFERS = {"crisis_domestic_violence": ["confidential"],
+                 "crisis_youth_unsafe": ["youth", "group_only"]}
 
 
 def need_order(code: str) -> tuple[int, int]:
@@ -54,7 +59,28 @@ def filters_from(values: list[str] | None) -> Filters:
     values = values or []
     population = next((v for v in values if v in POPULATION_FILTERS), None)
     return Filters(population=population, walk_in="walk_in" in values, no_id="no_id" in values,
-                   free="free" in values, pets="pets" in values, open_now="open_now" in values)
+                   free="free" in values, pets="pets" in values, open_now="open_now" in values,
+                   confidential="confidential" in values, group_only="group_only" in values)
+
+
+def previous_turn(tracker: Tracker) -> tuple[str | None, list[dict[str, Any]]]:
+    """The intent of the message before the newest one, and the events of the bot's
+    answer to it: what a bare "yes" now is a yes to."""
+    seen_users, answer = 0, []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_users += 1
+            if seen_users == 2:
+                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+                return intent, answer
+        elif seen_users == 1:
+            answer.append(event)
+    return None, []
+
+
+def offered_next_step(answer: list[dict[str, Any]]) -> bool:
+    return any(e.get("event") == "slot" and e.get("name") == "next_step_offered"
+               and e.get("value") is True for e in answer)
 
 
 def where(tracker: Tracker, dispatcher: CollectingDispatcher) -> Point | None:
@@ -70,11 +96,15 @@ def where(tracker: Tracker, dispatcher: CollectingDispatcher) -> Point | None:
 
 
 def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str,
-               category: str, offset: int) -> list[dict[str, Any]]:
-    """Search, reply, and remember what was shown."""
+               category: str, offset: int, filters: Filters | None = None) -> list[dict[str, Any]]:
+    """Search (with the person's filters unless others are given), reply, and remember
+    what was shown."""
     point = where(tracker, dispatcher)
     at = when.resolve(tracker.get_slot("time"))
-    response = search(session, category, point, at, filters_from(tracker.get_slot("filters")),
+    declined = frozenset(tracker.get_slot("declined_services") or [])
+    response = search(session, category, point, at,
+                      replace(filters or filters_from(tracker.get_slot("filters")),
+                              declined=declined),
                       limit=PAGE, offset=offset)
     if not response.results:
         if offset:
@@ -101,8 +131,18 @@ class ActionSearchServices(DirectoryAction):
             lang: str) -> list[dict[str, Any]]:
         pending = list(tracker.get_slot("pending_categories") or [])
         needs = named_needs(tracker)
-        if not needs and tracker.latest_message.get("intent", {}).get("name") == "affirm" and pending:
-            needs = [pending.pop(0)]
+        if not needs and tracker.latest_message.get("intent", {}).get("name") == "affirm":
+            before, answer = previous_turn(tracker)
+            if before in CRISIS_OFFERS:
+                values = CRISIS_OFFERS[before]
+                return run_search(session, dispatcher, tracker, lang, "shelter", 0,
+                                  filters_from(values)) + [SlotSet("filters", values)]
+            if pending:
+                needs = [pending.pop(0)]
+            elif offered_next_step(answer):
+                # Yes to "I can also find support or housing": which one, not the same list.
+                dispatcher.utter_message(response="utter_ask_service_category")
+                return []
         if not needs and tracker.get_slot("service_category") in CODES:
             needs = [tracker.get_slot("service_category")]
         if not needs:
@@ -138,13 +178,18 @@ class ActionMoreResults(DirectoryAction):
 
 
 class ActionResetSearch(Action):
-    """After "that's useless": forget the pending search so the same answer never repeats."""
+    """After "that's useless": forget the pending search, and set aside the services just
+    shown for the rest of the conversation, so the same answer never comes again."""
 
     def name(self) -> str:
         return "action_reset_search"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
+        declined = list(tracker.get_slot("declined_services") or [])
+        shown = [str(item["id"]) for item in (last_results(tracker) or {}).get("items", [])]
+        declined += [i for i in shown if i not in declined]
         return [SlotSet("service_category", None), SlotSet("place", None),
                 SlotSet("results_offset", 0.0), SlotSet("pending_categories", []),
-                SlotSet("filters", None)]
+                SlotSet("filters", None), SlotSet("declined_services", declined),
+                SlotSet("frustrated", True)]

@@ -41,22 +41,28 @@ class Filters:
     """What a person can narrow a search by. Everything off by default."""
 
     population: str | None = None  # serves this group (or everyone)
+    group_only: bool = False  # serves that group specifically, not everyone (youth shelters)
     walk_in: bool = False
     no_id: bool = False  # neither ID nor a health card required
     free: bool = False
     pets: bool = False
     language: str | None = None
     open_now: bool = False  # open at the time searched for
+    confidential: bool = False  # only services at undisclosed sites (violence shelters)
+    declined: frozenset[str] = frozenset()  # service ids the person said did not help
 
     def accepts(self, service: Any) -> bool:
-        """Whether a service (ORM object or row with the same names) passes; language is
+        """Whether a candidate (a row of the search's service facts) passes; language is
         checked separately, against the service's language rows."""
         pops = service.populations.split(",")
-        return ((self.population is None or self.population in pops or "all" in pops)
+        return (service.service_id not in self.declined
+                and (self.population is None or self.population in pops
+                     or ("all" in pops and not self.group_only))
                 and (not self.walk_in or service.walk_in)
                 and (not self.no_id or not (service.id_required or service.health_card_required))
                 and (not self.free or service.cost == "free")
-                and (not self.pets or service.pets))
+                and (not self.pets or service.pets)
+                and (not self.confidential or service.confidential))
 
 
 @dataclass
@@ -86,7 +92,8 @@ class _Hit:
 # The service columns a search needs to filter and time a candidate.
 _FACTS = (Service.id.label("service_id"), Service.name, Service.status, Service.coverage_km,
           Service.populations, Service.walk_in, Service.id_required,
-          Service.health_card_required, Service.cost, Service.pets, Service.holiday_policy,
+          Service.health_card_required, Service.cost, Service.pets, Service.confidential,
+          Service.holiday_policy,
           Service.closed_reason, Service.closed_reason_fr, Service.closed_since,
           Service.closed_until)
 

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.hours import ActionServiceHours
-from actions.search import ActionMoreResults, ActionResetSearch, ActionSearchServices
+from actions.search import CRISIS_OFFERS, ActionMoreResults, ActionResetSearch, ActionSearchServices
 
 
 @pytest.fixture
@@ -137,6 +137,25 @@ async def test_reset_clears_the_pending_search() -> None:
     events, _ = await run(ActionResetSearch(), tracker("useless", intent="frustration",
                                                        service_category="meals"))
     assert slot(events, "service_category") is None and slot(events, "pending_categories") == []
+    assert slot(events, "frustrated") is True
+
+
+@pytest.mark.parametrize("lang, useless", [("en", "already tried those"), ("fr", "ça sert à rien")])
+async def test_services_called_useless_are_never_shown_again(directory: str, lang: str,
+                                                             useless: str) -> None:
+    """"Already tried those": the same need at the same place brings other services."""
+    _, first = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Lowertown", language=lang))
+    shown = [i["id"] for i in first[0]["custom"]["waypoint"]["items"]]
+    bot = {"event": "bot", "text": first[0]["results"], "data": {"custom": first[0]["custom"]}}
+    reset, _ = await run(ActionResetSearch(), after(bot, [], tracker(useless, intent="frustration",
+                                                                     language=lang)))
+    assert slot(reset, "declined_services") == shown
+    _, again = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Lowertown", language=lang,
+        declined_services=shown))
+    assert again[0]["response"] == "utter_results"
+    assert not set(shown) & {i["id"] for i in again[0]["custom"]["waypoint"]["items"]}
 
 
 async def test_database_down_is_a_polite_reply(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,6 +178,47 @@ async def test_needs_named_before_the_place_question_are_used(directory: str) ->
     assert all("shelter" in i["categories"] for i in messages[0]["custom"]["waypoint"]["items"])
     assert slot(events, "pending_categories") == ["meals"]
 
+
+def after(previous: dict[str, Any], answer: list[dict[str, Any]], t: Tracker) -> Tracker:
+    """``t`` as the reply to the bot's ``answer`` to the user message ``previous``."""
+    t.events = [previous, *answer, {"event": "user", "text": t.latest_message["text"],
+                                    "parse_data": t.latest_message}]
+    return t
+
+
+@pytest.mark.parametrize("crisis, yes, lang, check", [
+    ("crisis_domestic_violence", "yes", "en", lambda i: i["confidential"]),
+    ("crisis_domestic_violence", "oui", "fr", lambda i: i["confidential"]),
+    ("crisis_youth_unsafe", "yes please", "en", lambda i: "youth" in i["populations"]),
+    ("crisis_youth_unsafe", "oui", "fr", lambda i: "youth" in i["populations"]),
+])
+async def test_yes_after_a_crisis_reply_takes_its_offer_of_shelters(
+        directory: str, crisis: str, yes: str, lang: str, check: Any) -> None:
+    """The partner-violence and youth replies end "tell me if you want them"; a yes gets
+    those shelters, not an older search nor "what do you need?"."""
+    said = {"event": "user", "text": "...", "parse_data": {"intent": {"name": crisis},
+                                                           "entities": []}}
+    answer = [{"event": "action", "name": f"utter_{crisis}"},
+              {"event": "bot", "text": "... Tell me if you want them."}]
+    events, messages = await run(ActionSearchServices(), after(said, answer, tracker(
+        yes, intent="affirm", language=lang, service_category="meals")))
+    items = messages[0]["custom"]["waypoint"]["items"]
+    assert messages[0]["response"] == "utter_results" and items
+    assert all("shelter" in i["categories"] and check(i) for i in items)
+    assert slot(events, "filters") == CRISIS_OFFERS[crisis]
+
+
+@pytest.mark.parametrize("yes, lang", [("yes", "en"), ("oui", "fr")])
+async def test_yes_to_the_next_step_asks_which_support_not_the_same_results(
+        directory: str, yes: str, lang: str) -> None:
+    said = {"event": "user", "text": "food", "parse_data": {
+        "intent": {"name": "find_service"}, "entities": [category("meals")]}}
+    answer = [{"event": "action", "name": "action_search_services"},
+              {"event": "slot", "name": "next_step_offered", "value": True}]
+    _, messages = await run(ActionSearchServices(), after(said, answer, tracker(
+        yes, intent="affirm", language=lang, service_category="meals", place="Vanier",
+        next_step_offered=True)))
+    assert [m["response"] for m in messages] == ["utter_ask_service_category"]
 
 
 def test_open_now_only_button_sets_the_open_now_filter() -> None:

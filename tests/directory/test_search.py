@@ -76,6 +76,7 @@ def test_temporary_closure_reason_in_both_languages(demo_url: str) -> None:
 
 @pytest.mark.parametrize("filters, check", [
     (Filters(population="women"), lambda r: "women" in r.populations or "all" in r.populations),
+    (Filters(population="youth", group_only=True), lambda r: "youth" in r.populations),
     (Filters(walk_in=True), lambda r: r.walk_in),
     (Filters(no_id=True), lambda r: not r.id_required and not r.health_card_required),
     (Filters(free=True), lambda r: r.cost == "free"),
@@ -99,6 +100,14 @@ def test_confidential_shelters_never_show_address_or_coordinates(demo_url: str) 
         assert j["address"] is None and j["lat"] is None and j["lon"] is None
         assert j["distance_km"] is None and j["area"] and r.phone
         assert "phone only" in r.where("en") and "téléphone" in r.where("fr")
+
+
+def test_the_confidential_filter_keeps_only_undisclosed_shelters(demo_url: str) -> None:
+    """What a person who named partner violence is offered: the violence shelters."""
+    with session_scope(demo_url) as s:
+        res = search(s, "shelter", "Centretown", TUESDAY_NOON, Filters(confidential=True),
+                     limit=10).results
+    assert len(res) == 3 and all(r.confidential and r.address is None for r in res)
 
 
 def test_coordinates_are_used_as_given(demo_url: str) -> None:
