@@ -261,11 +261,12 @@ HELP_TEMPLATES: dict[str, dict[str, str]] = {
                "aider (appel ou texto, 24/7)."),
     },
     "talk_to_person": {
-        "en": ("To talk to a person now, call or text {two_one_one}, 24/7. If it's urgent "
-               "call {emergency_911}. Thinking of suicide: call or text {suicide_crisis_988}."),
-        "fr": ("Pour parler à une personne maintenant : {two_one_one}, appel ou texto, 24/7. "
-               "Urgence : {emergency_911}. Idées suicidaires : {suicide_crisis_988}, "
-               "appel ou texto."),
+        "en": ("To talk to a person now, call or text {two_one_one} or chat at "
+               "{two_one_one.site}, 24/7. If it's urgent call {emergency_911}. Thinking of "
+               "suicide: call or text {suicide_crisis_988}."),
+        "fr": ("Pour parler à une personne maintenant : {two_one_one}, appel, texto ou clavardage "
+               "sur {two_one_one.site}, 24/7. Urgence : {emergency_911}. Idées suicidaires : "
+               "{suicide_crisis_988}, appel ou texto."),
     },
     "fallback": {
         "en": ("Sorry, I can't answer right now. For help finding services call or text "
@@ -291,6 +292,7 @@ def _fill(template: str, lang: str, hotlines: dict[str, Hotline]) -> str:
             "name": line.name[lang],
             "text_to": line.text_to,
             "keyword": line.keyword,
+            "site": line.url.removeprefix("https://").removeprefix("http://").rstrip("/"),
             "lang_note": "" if lang in line.languages else _OTHER_LANGUAGE[lang],
         }
         if field not in values:
