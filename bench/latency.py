@@ -49,6 +49,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def fallback_texts() -> tuple[str, ...]:
+    """What the guard sends when a turn failed or timed out: a reply, but an error here."""
+    from bot.fallback import fallback_text
+
+    return fallback_text("en"), fallback_text("fr")
+
+
 def post(port: int, sender: str, text: str) -> tuple[float, bool]:
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
     request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body,
@@ -56,7 +63,8 @@ def post(port: int, sender: str, text: str) -> tuple[float, bool]:
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=30) as reply:
-            ok = reply.status == 200 and bool(json.load(reply))
+            messages = json.load(reply) if reply.status == 200 else []
+        ok = bool(messages) and not any(m.get("text") in fallback_texts() for m in messages)
     except OSError:
         ok = False
     return (time.perf_counter() - started) * 1000, ok
