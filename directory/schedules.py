@@ -209,7 +209,8 @@ def week_table(hours: Hours, lang: str = "en") -> list[tuple[str, str]]:
     rows = []
     for d in range(7):
         todays = sorted((r for r in hours.rules if d in r.days), key=lambda r: r.opens)
-        text = ", ".join(f"{clock(r.opens, lang)}-{clock(r.closes, lang)}" for r in todays)
+        text = ", ".join(t("all_day", lang) if r.opens == r.closes
+                         else f"{clock(r.opens, lang)}-{clock(r.closes, lang)}" for r in todays)
         rows.append((weekday(d, lang), text or t("closed_day", lang)))
     return rows
 

@@ -168,3 +168,9 @@ def test_bad_weekday_code_is_refused() -> None:
     assert parse_days("MO,we") == frozenset({0, 2})
     with pytest.raises(ValueError):
         parse_days("MO,XX")
+
+
+def test_week_table_says_24_hours_not_midnight_to_midnight() -> None:
+    always = Hours(rules=(Rule(EVERY_DAY, time(0), time(0)),))
+    assert week_table(always, "en")[0] == ("Monday", "24 hours")
+    assert week_table(always, "fr")[6] == ("dimanche", "24 h sur 24")
