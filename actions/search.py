@@ -179,13 +179,16 @@ class ActionMoreResults(DirectoryAction):
 
 class ActionResetSearch(Action):
     """After "that's useless": forget the pending search, and set aside the services just
-    shown for the rest of the conversation, so the same answer never comes again."""
+    shown for the rest of the conversation, so the same answer never comes again. The
+    second time, say how to reach a person too."""
 
     def name(self) -> str:
         return "action_reset_search"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if tracker.get_slot("frustrated"):
+            dispatcher.utter_message(response="utter_talk_to_person")
         declined = list(tracker.get_slot("declined_services") or [])
         shown = [str(item["id"]) for item in (last_results(tracker) or {}).get("items", [])]
         declined += [i for i in shown if i not in declined]

@@ -243,37 +243,39 @@ def load_hotlines(path: Path = HOTLINES_PATH) -> dict[str, Hotline]:
 
 
 # Replies that carry help-line numbers but are not emergencies (same rule: words only).
+# The services line (two_one_one) answers calls 24/7; its text and chat hours are shorter
+# in places (see the hotline file), so only the call is said to be 24/7.
 HELP_TEMPLATES: dict[str, dict[str, str]] = {
     "default": {
         "en": ("Sorry, I didn't get that. Tell me what you need (a bed, food, a shower, "
-               "naloxone...) and where you are. Help any time: {two_one_one} (call or text, "
-               "24/7). Urgent: {emergency_911}. Thinking of suicide: {suicide_crisis_988}."),
+               "naloxone...) and where you are. Help: call {two_one_one} any "
+               "time, or text it. Urgent: {emergency_911}. Thinking of suicide: {suicide_crisis_988}."),
         "fr": ("Désolé, je n'ai pas compris. Dites-moi ce qu'il vous faut (un lit, manger, "
-               "une douche, naloxone...) et où vous vous trouvez. Aide : {two_one_one} (appel ou "
-               "texto, 24/7). Urgence : {emergency_911}. Idées suicidaires : {suicide_crisis_988}."),
+               "une douche, naloxone...) et où vous vous trouvez. Aide : {two_one_one}, appel "
+               "24/7 ou texto. Urgence : {emergency_911}. Idées suicidaires : {suicide_crisis_988}."),
     },
     "out_of_scope": {
         "en": ("I can only find local services: shelter, food, showers, naloxone, health, "
                "addiction help, income, work and housing. For anything else, {two_one_one} "
-               "can help (call or text, 24/7)."),
+               "can help: call any time, or text."),
         "fr": ("Je trouve seulement des services : refuge, repas, douches, naloxone, santé, "
                "dépendance, revenu, emploi, logement. Pour le reste, le {two_one_one} peut "
-               "aider (appel ou texto, 24/7)."),
+               "aider : appel 24/7 ou texto."),
     },
     "talk_to_person": {
-        "en": ("To talk to a person now, call or text {two_one_one} or chat at "
-               "{two_one_one.site}, 24/7. If it's urgent call {emergency_911}. Thinking of "
+        "en": ("To talk to a person now, call {two_one_one} (24/7), or text or chat "
+               "at {two_one_one.site}. If it's urgent call {emergency_911}. Thinking of "
                "suicide: call or text {suicide_crisis_988}."),
-        "fr": ("Pour parler à une personne maintenant : {two_one_one}, appel, texto ou clavardage "
-               "sur {two_one_one.site}, 24/7. Urgence : {emergency_911}. Idées suicidaires : "
+        "fr": ("Pour parler à une personne maintenant : {two_one_one}, appel 24/7, ou texto "
+               "et clavardage sur {two_one_one.site}. Urgence : {emergency_911}. Idées suicidaires : "
                "{suicide_crisis_988}, appel ou texto."),
     },
     "fallback": {
-        "en": ("Sorry, I can't answer right now. For help finding services call or text "
-               "{two_one_one} (24/7). If it's urgent call {emergency_911}. Thinking of "
+        "en": ("Sorry, I can't answer right now. For help finding services call "
+               "{two_one_one} (24/7) or text it. If it's urgent call {emergency_911}. Thinking of "
                "suicide: call or text {suicide_crisis_988}."),
         "fr": ("Désolé, je ne peux pas répondre pour l'instant. Pour de l'aide : {two_one_one} "
-               "(appel ou texto, 24/7). Urgence : {emergency_911}. Idées suicidaires : "
+               "(appel 24/7 ou texto). Urgence : {emergency_911}. Idées suicidaires : "
                "{suicide_crisis_988}."),
     },
 }

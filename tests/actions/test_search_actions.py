@@ -140,6 +140,13 @@ async def test_reset_clears_the_pending_search() -> None:
     assert slot(events, "frustrated") is True
 
 
+async def test_a_second_useless_offers_a_person() -> None:
+    _, first = await run(ActionResetSearch(), tracker("useless", intent="frustration"))
+    _, second = await run(ActionResetSearch(), tracker("still useless", intent="frustration",
+                                                       frustrated=True))
+    assert first == [] and [m["response"] for m in second] == ["utter_talk_to_person"]
+
+
 @pytest.mark.parametrize("lang, useless", [("en", "already tried those"), ("fr", "ça sert à rien")])
 async def test_services_called_useless_are_never_shown_again(directory: str, lang: str,
                                                              useless: str) -> None:

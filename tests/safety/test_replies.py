@@ -7,6 +7,7 @@ domain file is compared with what the builder would write today.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -62,12 +63,45 @@ def test_hotlines_hold_the_expected_numbers() -> None:
         assert lines[hotline_id].dial == dial
 
 
+FIRST_WRITTEN = "2026-11-23"
+
+
 def test_every_hotline_is_dated_and_says_to_recheck() -> None:
     for line in load_hotlines().values():
-        assert line.last_checked == "2026-11-23"
+        checked = date.fromisoformat(line.last_checked)
+        assert date.fromisoformat(FIRST_WRITTEN) <= checked <= date.today(), line.id
         assert "re-check" in line.note.lower() and "own page" in line.note, line.id
         assert line.url.startswith("https://")
         assert set(line.name) == {"en", "fr"}
+
+
+def _comments_above_each_entry() -> dict[str, str]:
+    """The comment lines directly above each ``- id:`` line of hotlines.yaml, by id."""
+    out: dict[str, str] = {}
+    block: list[str] = []
+    for raw in HOTLINES_PATH.read_text(encoding="utf-8").splitlines():
+        stripped = raw.strip()
+        if stripped.startswith("#"):
+            block.append(stripped)
+        elif stripped.startswith("- id:"):
+            out[stripped.removeprefix("- id:").strip()] = "\n".join(block)
+            block = []
+        else:
+            block = []
+    return out
+
+
+def test_a_later_check_date_names_the_page_that_confirmed_it() -> None:
+    """last_checked moves past the first writing only with the page that was checked."""
+    comments = _comments_above_each_entry()
+    lines = load_hotlines()
+    assert set(comments) == set(lines)
+    for hotline_id, line in lines.items():
+        if line.last_checked != FIRST_WRITTEN:
+            notes = comments[hotline_id].splitlines()
+            assert any(re.match(rf"# confirmed {line.last_checked} on https?://", n)
+                       for n in notes), hotline_id
+            assert not any(n.startswith("# not confirmed on") for n in notes), hotline_id
 
 
 def test_911_is_call_only_and_says_texting_does_not_work() -> None:
