@@ -3,7 +3,8 @@
 Free text such as "near the market", "a vanier", "cote de sable" or
 "Rideau & Dalhousie" resolves to a shipped place, accent-insensitively and
 with typos tolerated. Text that names no known place raises ``UnknownPlace``:
-a silent guess could send someone across town.
+a silent guess could send someone across town. So does the region as a whole
+("Ottawa"): it is no place to search around, and a caller searches region-wide.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from directory.datafile import read_yaml, require
 from directory.errors import DataFileError, UnknownPlace
 from directory.geo import Point, distance_km
-from directory.text import FuzzyTable, fold
+from directory.text import FuzzyTable, edit_distance, fold, typo_budget
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "gazetteer.yaml"
 KINDS = ("neighbourhood", "street", "intersection", "landmark", "fsa")
@@ -31,7 +32,10 @@ _STREET_WORDS = {
     "chemin", "ch", "promenade", "prom", "dr", "drive", "pkwy", "parkway", "way", "e", "w",
     "east", "west", "est", "ouest",
 }
-_CONNECTOR = re.compile(r"\s*(?:&|/|@|\+)\s*|\s+(?:and|et|at|x)\s+", re.IGNORECASE)
+# Words that join two streets into an intersection ("Rideau and King Edward", "Murray pis Dalhousie").
+CONNECTOR_WORDS = ("and", "n", "et", "pis", "at", "x")
+_CONNECTOR = re.compile(r"\s*(?:&|/|@|\+)\s*|\s+(?:" + "|".join(CONNECTOR_WORDS) + r")\s+",
+                        re.IGNORECASE)
 _FSA = re.compile(r"^([a-z]\d[a-z])(?:\s*\d[a-z]\d)?$")
 # "45.423,-75.690": a shared location (a Telegram pin), already rounded by the channel.
 _COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -52,9 +56,11 @@ class Place:
 
 
 class Gazetteer:
-    def __init__(self, places: list[Place], aliases: dict[str, list[str]], center: Point) -> None:
+    def __init__(self, places: list[Place], aliases: dict[str, list[str]], center: Point,
+                 region_names: frozenset[str] = frozenset()) -> None:
         self.places = {p.id: p for p in places}
         self.center = center
+        self.region_names = region_names
         names: dict[str, str] = {}
         street_names: dict[str, str] = {}
         for p in places:
@@ -66,6 +72,15 @@ class Gazetteer:
         self._names = FuzzyTable(names)
         self._street_names = FuzzyTable(street_names)
         self._intersections = {frozenset(p.streets): p.id for p in places if p.kind == "intersection"}
+
+    def aliases(self) -> dict[str, str]:
+        """Every folded name and alias with its place id: the phrases a message may contain."""
+        return dict(self._names.names)
+
+    def crossing(self, street_a: str, street_b: str) -> Place | None:
+        """The intersection of two streets (by id), if the gazetteer has it."""
+        place_id = self._intersections.get(frozenset((street_a, street_b)))
+        return self.places[place_id] if place_id else None
 
     def resolve(self, text: str) -> Place:
         """The place a person means, or ``UnknownPlace``."""
@@ -80,7 +95,7 @@ class Gazetteer:
             return self.places[exact]
         words = _strip_filler(fold(text).split())
         cleaned = " ".join(words)
-        if not cleaned:
+        if not cleaned or cleaned in self.region_names:
             raise UnknownPlace(text)
         fsa = _FSA.match(cleaned)
         if fsa and fsa.group(1) in self.places:
@@ -120,12 +135,30 @@ class Gazetteer:
 
     @staticmethod
     def _lookup(key: str, table: FuzzyTable, fuzzy: bool) -> str | None:
-        return table.get(key, fuzzy)
+        """The value of ``key``, or of a name ``key`` is a plausible typo of (:func:`_typo_of`)."""
+        found = table.get(key, fuzzy)
+        if found is None or key in table:
+            return found
+        return found if any(_typo_of(key, name) for name, value in table.names.items()
+                            if value == found) else None
 
     def nearest(self, point: Point, kind: str = "neighbourhood") -> Place:
         """The closest place of a kind: how a confidential site's area is named."""
         return min((p for p in self.places.values() if p.kind == kind),
                    key=lambda p: distance_km(point, p.point))
+
+
+def _typo_of(key: str, name: str) -> bool:
+    """Whether ``key`` is ``name`` with a few typos, word for word, its short words intact.
+
+    A phrase's typo budget could otherwise swap a whole short word: "place to" is one
+    edit from Lansdowne's "place td", "no place" two from "td place".
+    """
+    words, target = key.split(), name.split()
+    budget = typo_budget(key)
+    return (len(words) == len(target)
+            and all(a == b for a, b in zip(words, target) if min(len(a), len(b)) <= 2)
+            and edit_distance(key, name, budget) <= budget)
 
 
 def _strip_filler(words: list[str]) -> list[str]:
@@ -167,8 +200,20 @@ def parse(raw: object, path: Path) -> Gazetteer:
         if p.kind == "intersection":
             require(len(p.streets) == 2 and all(s in ids for s in p.streets), path,
                      f"{p.id}: an intersection needs two known street ids")
+    region = _region_names(raw.get("region") or {}, path)  # type: ignore[union-attr]
+    taken = {fold(a) for p in places for a in (*p.name.values(), *aliases[p.id])}
+    require(not region & taken, path,
+             f"region aliases also name a place: {sorted(region & taken)}")
     c = raw.get("center") or {}  # type: ignore[union-attr]
-    return Gazetteer(places, aliases, Point(float(c.get("lat", 45.4215)), float(c.get("lon", -75.6972))))
+    return Gazetteer(places, aliases, Point(float(c.get("lat", 45.4215)), float(c.get("lon", -75.6972))),
+                     region)
+
+
+def _region_names(region: object, path: Path) -> frozenset[str]:
+    """The folded names of the whole region ("Ottawa"), which name no place to search around."""
+    require(isinstance(region, dict) and isinstance(region.get("aliases", []), list), path,
+             "region: expected a mapping whose 'aliases' is a list")
+    return frozenset(fold(str(a)) for a in region.get("aliases", []))  # type: ignore[union-attr]
 
 
 def load(path: Path = DEFAULT_PATH) -> Gazetteer:

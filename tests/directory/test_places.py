@@ -1,10 +1,13 @@
 """Offline place resolution for the Ottawa–Gatineau demo region, in English and French."""
 
-import pytest
+from pathlib import Path
 
-from directory.errors import UnknownPlace
+import pytest
+import yaml
+
+from directory.errors import DataFileError, UnknownPlace
 from directory.geo import Point, distance_km
-from directory.places import get_gazetteer, resolve
+from directory.places import DEFAULT_PATH, get_gazetteer, parse, resolve
 
 REQUIRED_NEIGHBOURHOODS = [
     "ByWard Market", "Marché By", "Lowertown", "Basse-Ville", "Sandy Hill", "Côte-de-Sable",
@@ -41,6 +44,8 @@ def test_fuzzy_accent_free_text_in_both_languages(text: str, place_id_part: str)
     ("Rideau and King Edward", {"rideau", "king"}),
     ("bank and somerset", {"bank", "somerset"}),
     ("coin Bank et Somerset", {"bank", "somerset"}),
+    ("Murray pis King Edward", {"murray", "king"}),
+    ("bank n gladstone", {"bank", "gladstone"}),
 ])
 def test_intersections(text: str, streets: set[str]) -> None:
     place = resolve(text)
@@ -92,3 +97,48 @@ def test_shared_location_resolves_to_that_point_named_after_its_area() -> None:
 def test_locations_outside_the_region_or_malformed_are_unknown(text: str) -> None:
     with pytest.raises(UnknownPlace):
         resolve(text)
+
+
+def test_crossing_of_two_streets_by_id() -> None:
+    gazetteer = get_gazetteer()
+    corner = gazetteer.crossing("king_edward_ave", "rideau_st")
+    assert corner is not None and corner.id == "rideau_king_edward"
+    assert gazetteer.crossing("rideau_st", "bank_st") is None
+
+
+def test_aliases_are_folded_and_name_their_place() -> None:
+    aliases = get_gazetteer().aliases()
+    assert aliases["td place"] == "lansdowne_park" and aliases["cote de sable"] == "sandy_hill"
+
+
+@pytest.mark.parametrize("text", ["got no place tonight", "I need a place to stay", "any place is fine",
+                                  "pas de place ou dormir"])
+def test_a_typo_never_swaps_a_whole_short_word(text: str) -> None:
+    """"place to" is one edit from Lansdowne's "place td", "no place" two from "td place"."""
+    with pytest.raises(UnknownPlace):
+        resolve(text)
+
+
+@pytest.mark.parametrize("text, place_id", [("lansdown park", "lansdowne_park"),
+                                            ("bayshor", "bayshore"), ("vieux hul", "vieux_hull")])
+def test_typos_inside_words_are_still_tolerated(text: str, place_id: str) -> None:
+    assert resolve(text).id == place_id
+
+
+@pytest.mark.parametrize("text", ["Ottawa", "ottawa on", "city of Ottawa", "Ottawa-Gatineau",
+                                  "la région de la capitale nationale"])
+def test_the_region_as_a_whole_is_no_place(text: str) -> None:
+    """Searched region-wide, not near the University of Ottawa one typo away."""
+    with pytest.raises(UnknownPlace):
+        resolve(text)
+
+
+def test_ottawa_downtown_is_downtown() -> None:
+    assert resolve("ottawa downtown").id == "downtown_core"
+
+
+def test_region_alias_naming_a_place_is_rejected(tmp_path: Path) -> None:
+    raw = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    raw["region"]["aliases"].append("Vanier")
+    with pytest.raises(DataFileError, match="vanier"):
+        parse(raw, tmp_path / "g.yaml")

@@ -26,10 +26,16 @@ def test_shipped_file_has_exactly_the_canonical_codes_with_both_languages() -> N
     ("i'm dopesick", "withdrawal_management"), ("sevrage", "withdrawal_management"),
     ("OW", "income_support"), ("ODSP", "income_support"), ("aide sociale", "income_support"),
     ("j'ai faim", "meals"), ("soup kitchen", "meals"), ("suboxone sans rendez-vous", "raam_clinic"),
-    ("douche", "shower"),
+    ("douche", "shower"), ("me doucher", "shower"), ("I need a place to stay", "shelter"),
+    ("couches pour bébé", "shower"), ("diapers", "shower"),
 ])
 def test_people_s_words_map_to_codes(text: str, code: str) -> None:
     assert code in get_taxonomy().match(text)
+
+
+def test_diapers_are_not_a_place_to_sleep() -> None:
+    """French lemmatisation reads "couches" (diapers) as "coucher" (to sleep)."""
+    assert get_taxonomy().match("couches pour bébé") == ["shower"]
 
 
 def test_typos_are_tolerated_but_noise_is_not() -> None:
