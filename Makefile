@@ -8,7 +8,7 @@ export WAYPOINT_DATABASE_URL ?= $(DEMO_DB)
 
 RASA  := $(VENV)/bin/rasa
 MODEL := models/waypoint.tar.gz
-RUN   := .run
+RUN   ?= .run
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 RASA_DATA := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard bot/nlu/*.py bot/safety.py bot/data/*.yaml)

@@ -8,6 +8,7 @@ The crisis replies are checked again with the action server stopped.
 from __future__ import annotations
 
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -94,16 +95,59 @@ def test_bad_requests_are_400_not_500(servers: Servers) -> None:
     assert servers.post({"sender": "x" * 500, "message": "hi"})[0] == 400
 
 
-def test_with_the_action_server_down(servers: Servers) -> None:
+# Every emergency reply, in each language, with words only that language's reply has.
+CRISES_BY_LANGUAGE = [
+    ("he's not breathing after he used", ["CALL 911", "naloxone"]),
+    ("il respire plus il a pris de la dope", ["APPELEZ LE 911", "naloxone"]),
+    ("I want to kill myself", ["Call or text 9-8-8"]),
+    ("je veux me suicider", ["textez le 9-8-8"]),
+    ("I keep cutting myself", ["Thank you for telling me", "9-8-8"]),
+    ("je me mutile encore", ["Merci de me le dire", "9-8-8"]),
+    ("someone is attacking me", ["CALL 911", "public place"]),
+    ("quelqu'un m'attaque", ["APPELEZ LE 911", "lieu public"]),
+    ("my husband beats me", ["1-866-863-0511", "If you are in danger now"]),
+    ("mon mari me bat", ["1-800-363-9010", "En danger maintenant"]),
+    ("they took my passport and won't let me leave", ["1-833-900-1010", "Hotline"]),
+    ("ils ont pris mon passeport et je peux pas partir", ["1-833-900-1010", "Ligne d'urgence"]),
+    ("I'm 15 and I ran away from home", ["1-800-668-6868", "Kids Help Phone"]),
+    ("j'ai 15 ans et j'ai fugué", ["1-800-668-6868", "Jeunesse, J'écoute"]),
+    ("my friend is having a seizure", ["CALL 911", "dispatcher"]),
+    ("mon ami fait une crise d'épilepsie", ["APPELEZ LE 911", "répartiteur"]),
+]
+
+
+def test_every_crisis_reply_with_the_action_server_down(servers: Servers) -> None:
     servers.stop_actions()
     try:
+        wrong = {}
+        for text, must in CRISES_BY_LANGUAGE:
+            reply = servers.say(new_sender(), text)
+            if not all(m in reply for m in must):
+                wrong[text] = reply[:120]
+        assert wrong == {}
         started = time.monotonic()
-        assert "911" in servers.say(new_sender(), "he's not breathing")
-        assert "9-8-8" in servers.say(new_sender(), "je veux mourir")
         reply = servers.say(new_sender(), "I need a bed near the market")
-        assert "2-1-1" in reply
-        assert time.monotonic() - started < 20
+        assert "2-1-1" in reply and "911" in reply and "9-8-8" in reply
+        assert time.monotonic() - started < 5
     finally:
+        servers.start_actions()
+
+
+def test_a_stalled_action_server_still_gets_an_answer_within_5_seconds(servers: Servers) -> None:
+    """The action server accepts the call and never answers: the person still gets the
+    fallback in time, in their language, and a crisis still gets its reply."""
+    servers.stop_actions()
+    stalled = socket.create_server(("127.0.0.1", servers.actions_port))
+    try:
+        for text, must in [("I need a bed near the market", ["2-1-1", "911"]),
+                           ("j'ai faim, je suis à Vanier", ["2-1-1", "911"]),
+                           ("my friend is overdosing", ["CALL 911"])]:
+            started = time.monotonic()
+            reply = servers.say(new_sender(), text)
+            assert time.monotonic() - started < 5, text
+            assert all(m in reply for m in must), reply
+    finally:
+        stalled.close()
         servers.start_actions()
 
 
@@ -143,3 +187,8 @@ def test_messaging_channels_are_off_without_their_variables(servers: Servers) ->
             urllib.request.urlopen(request, timeout=10)
         assert answer.value.code == 404
         assert "off" in json.load(answer.value)["error"]
+
+
+def test_the_server_runs_the_retention_rule_itself(servers: Servers) -> None:
+    """The default in-memory store lives in the Rasa process, so Rasa purges it."""
+    assert "retention: deleted" in (servers.tmp / "rasa.log").read_text(encoding="utf-8")
