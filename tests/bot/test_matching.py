@@ -127,3 +127,10 @@ def test_filters_are_kept_beside_the_need(text: str, need: str, kept: str) -> No
 def test_need_place_and_time_together() -> None:
     found = {(f.entity, f.value) for f in get_matcher().find("need a place to crash tonight near the market")}
     assert found == {("service_category", "shelter"), ("place", "ByWard Market"), ("time", "tonight")}
+
+
+@pytest.mark.parametrize("text", ["je suis à la rue et j'ai faim", "mon chum m'a mis a la rue",
+                                  "got kicked out tonight, need a shower"])
+def test_being_put_out_tonight_is_a_shelter_need(text: str) -> None:
+    """So shelter is answered first, whatever else the message asks for."""
+    assert "shelter" in needs(text, exact_only=True)
