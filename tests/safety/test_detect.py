@@ -799,3 +799,211 @@ def test_a_threat_is_domestic_violence_only_when_a_partner_is_named(
     alone, named = detect(without_partner), detect(with_partner)
     assert alone is not None and alone.kind == "danger", explain(without_partner)
     assert named is not None and named.kind == "domestic_violence", explain(with_partner)
+
+
+# Phrasings near each fix made after a probe of fresh crisis messages (bench/crisis_probe.yml,
+# a probe written to find misses, not a test set): signs of an overdose in other words,
+# means and plans, passive ideation, people hunted or stalked, a partner named anywhere in
+# the message, trafficking by ads and debt, minors told about in the third person, and
+# medical emergencies with no drugs. The kind is checked, so the reply has the right line.
+PROBE_FIXES = [
+    # overdose: colour and snoring, a needle beside someone, shaken with no response
+    ("overdose", "guy by the dumpster is grey and snoring funny"),
+    ("overdose", "she's slumped in the stall, a rig on the floor next to her"),
+    ("overdose", "his breathing sounds like snoring and we just used"),
+    ("overdose", "shook her and screamed, nothing, she shot up 5 min ago"),
+    ("overdose", "cant get him to open his eyes after the fent"),
+    ("overdose", "her lips are kinda blue"),
+    ("overdose", "j'arrive pas à la réveiller, on a fumé ensemble"),
+    ("overdose", "mon chum est affalé sur le divan avec l'aiguille à côté"),
+    ("overdose", "elle respire bizarre depuis qu'elle a consommé"),
+    ("overdose", "je l'ai secouée pis rien, elle réagit pas"),
+    ("overdose", "y ouvre pu les yeux"), ("overdose", "ses pupilles sont toutes petites"),
+    ("overdose", "il s'est piqué pis j'ai sorti le narcan, il est tombé raide"),
+    # suicide: pills ready, walking off a bridge, brains out, joining the dead, voices
+    ("suicide", "got my meds all counted out for tonight"),
+    ("suicide", "thinking of walking off the bridge"),
+    ("suicide", "he says he's going to blow his brains out"),
+    ("suicide", "the only way out is death"),
+    ("suicide", "i want to join my brother, he died in june"),
+    ("suicide", "i'm planning to be dead by sunday"),
+    ("suicide", "jai mes pilules prêtes pour à soir"),
+    ("suicide", "je veux juste m'endormir pour toujours"),
+    ("suicide", "la seule sortie c'est la mort"),
+    ("suicide", "les voix me disent de me suicider"),
+    ("suicide", "il dit qu'il va se faire sauter la cervelle"),
+    ("suicide", "j'ai envie de me buter"), ("suicide", "je veux plus exister"),
+    ("suicide", "je serai plus là samedi"),
+    ("suicide", "je veux rejoindre mon père, il est décédé"),
+    # self-harm: cutting seen by others, passive ideation in other words
+    ("self_harm", "my son has been cutting, i found blades under his mattress"),
+    ("self_harm", "i relapsed and cut"), ("self_harm", "i'm just a waste of space"),
+    ("self_harm", "i can't see a future for myself"),
+    ("self_harm", "it wouldn't even matter if i died"),
+    ("self_harm", "i can't keep living like this"),
+    ("self_harm", "i don't care if i live or die"), ("self_harm", "i don't deserve to live"),
+    ("self_harm", "i just want to vanish"),
+    ("self_harm", "she has cuts all over her wrists"),
+    ("self_harm", "je me suis tailladée encore"), ("self_harm", "à quoi bon essayer encore"),
+    ("self_harm", "j'en ai marre de tout"), ("self_harm", "je sers à rien sur cette terre"),
+    ("self_harm", "je vois pas d'avenir pour moi"),
+    ("self_harm", "je peux pas continuer à vivre comme ça"),
+    ("self_harm", "je veux juste que ça arrête de faire mal"),
+    ("self_harm", "je m'en fous de vivre ou mourir"), ("self_harm", "je mérite pas de vivre"),
+    ("self_harm", "j'aimerais m'effacer de la terre"),
+    ("self_harm", "mon ami a des coupures sur les bras"),
+    # danger: hunted, stalked, a fire set, a friend jumped, a door forced
+    ("danger", "im hiding in the bathroom, a guy is waiting for me outside"),
+    ("danger", "the guy i owe sent people after me"),
+    ("danger", "some guy is looking for me with a hammer"),
+    ("danger", "a stranger is stalking me"),
+    ("danger", "someone is trying to set fire to our tents"),
+    ("danger", "guys jumped my buddy behind the shelter"),
+    ("danger", "someone is trying to kick my door in"),
+    ("danger", "je me cache dans le dépanneur, des gars me cherchent"),
+    ("danger", "mon dealer a envoyé des gars me chercher"),
+    ("danger", "un homme a essayé de me traîner dans son char"),
+    ("danger", "des gars tabassent un homme devant le refuge"),
+    ("danger", "un gars me cherche avec un marteau"),
+    ("danger", "y a un inconnu qui me harcèle"),
+    ("danger", "il a sorti un couteau devant moi"),
+    ("danger", "ce gars va me flinguer"),
+    ("danger", "ils ont mis le feu au campement"),
+    # domestic violence: a partner named anywhere, family at home for an adult
+    ("domestic_violence", "my ex says he knows where i sleep now"),
+    ("domestic_violence", "my husband drinks and i'm scared of him"),
+    ("domestic_violence", "my boyfriend said if i leave he'll hurt the kids"),
+    ("domestic_violence", "my girlfriend grabbed me by the throat"),
+    ("domestic_violence", "my wife throws dishes when she's mad"),
+    ("domestic_violence", "my friend's boyfriend beats her"),
+    ("domestic_violence", "my ex kicked in my door last night"),
+    ("domestic_violence", "my partner gave me a black eye"),
+    ("domestic_violence", "my boyfriend choked me until i passed out"),
+    ("domestic_violence", "my son beats me, i'm 70"),
+    ("domestic_violence", "mon chum m'a frappée pis m'a barrée dehors"),
+    ("domestic_violence", "mon ex sait où je reste maintenant"),
+    ("domestic_violence", "mon mari a pris ma carte de débit"),
+    ("domestic_violence", "le chum de ma soeur la frappe"),
+    ("domestic_violence", "mon conjoint boit pis me frappe"),
+    ("domestic_violence", "mon chum dit qu'il va faire du mal aux enfants si je pars"),
+    ("domestic_violence", "mon ex a défoncé ma porte"),
+    ("domestic_violence", "ma blonde me tire par les cheveux"),
+    ("domestic_violence", "mon mec me frappe"), ("domestic_violence", "mon ex me harcèle"),
+    ("domestic_violence", "mon mari menace de partir avec les enfants pis de me tuer"),
+    ("domestic_violence", "mon père me bat, j'ai 40 ans"),
+    # trafficking: ads, clients brought, moved around, debt and blackmail
+    ("trafficking", "he posts me online and books the guys"),
+    ("trafficking", "my pimp takes the money from the johns"),
+    ("trafficking", "he drives me to clients every night"),
+    ("trafficking", "if i run they'll post videos of me"),
+    ("trafficking", "they move me from motel to motel"),
+    ("trafficking", "the boss locks them in at night"),
+    ("trafficking", "they took our passports at the farm"),
+    ("trafficking", "i have to keep turning tricks to pay him"),
+    ("trafficking", "il me met sur internet pis garde l'argent des clients"),
+    ("trafficking", "si je me sauve ils vont publier des photos de moi"),
+    ("trafficking", "ils m'amènent des clients à l'hôtel"),
+    ("trafficking", "ils me trimballent de ville en ville"),
+    ("trafficking", "je dois faire des clients pour rembourser"),
+    ("trafficking", "mon proxo garde tout"),
+    ("trafficking", "ils me faisaient faire le trottoir pis là ils me cherchent"),
+    # youth: a minor told about by someone else, thrown out in other words
+    ("youth_unsafe", "my friend is 14 and sleeping in the park"),
+    ("youth_unsafe", "just turned 16 and my mom threw my stuff outside"),
+    ("youth_unsafe", "im 15 and my parents said i cant live there anymore"),
+    ("youth_unsafe", "im 16 and living in a tent"),
+    ("youth_unsafe", "im 13, my dad gets violent"),
+    ("youth_unsafe", "im 15 and hiding from my stepdad"),
+    ("youth_unsafe", "teen here, ran from my foster home"),
+    ("youth_unsafe", "im 12 and my mom hasnt come home in days"),
+    ("youth_unsafe", "my sister is 13 and ran off"),
+    ("youth_unsafe", "my uncle keeps coming into my room at night"),
+    ("youth_unsafe", "mon frère a 14 ans pis il dort au parc"),
+    ("youth_unsafe", "j'ai 15 ans pis mes parents m'ont foutue dehors"),
+    ("youth_unsafe", "j'ai 16 ans, ma famille d'accueil m'a dit de partir"),
+    ("youth_unsafe", "j'ai 14 ans pis je me cache de mon beau-père"),
+    ("youth_unsafe", "ado ici, je suis partie de chez nous"),
+    ("youth_unsafe", "j'ai 13 ans pis ma mère revient pas depuis des jours"),
+    ("youth_unsafe", "j'ai 15 ans, je me suis sauvé du foyer de groupe"),
+    ("youth_unsafe", "mon beau-père vient dans ma chambre la nuit"),
+    # medical: asthma, falls, burns, batteries, heart, sepsis after injecting
+    ("medical", "she's having a bad asthma attack"), ("medical", "he fell off the roof"),
+    ("medical", "his eyes rolled back and he's jerking on the floor"),
+    ("medical", "i can barely breathe"), ("medical", "worst headache of my life"),
+    ("medical", "the baby swallowed a battery"),
+    ("medical", "burned on the stove and the skin is peeling off"),
+    ("medical", "she fell and can't get up"), ("medical", "i think my appendix burst"),
+    ("medical", "a man got hit by a truck on king edward"),
+    ("medical", "my cut is full of pus and i have a fever"),
+    ("medical", "his head is bleeding"),
+    ("medical", "chest is tight and my left arm is numb"),
+    ("medical", "fever and chills since i injected in my leg"),
+    ("medical", "il fait une crise d'asthme"), ("medical", "elle est tombée du balcon"),
+    ("medical", "ses yeux sont révulsés"), ("medical", "j'arrive à peine à respirer"),
+    ("medical", "pire mal de tête de ma vie"), ("medical", "le bébé a avalé une pile"),
+    ("medical", "il s'est brûlé pis la peau décolle"),
+    ("medical", "il peut pas se relever"), ("medical", "mon appendice a éclaté"),
+    ("medical", "elle s'est fait frapper par une auto"),
+    ("medical", "il est tombé dans les pommes"),
+    ("medical", "la plaie est pleine de pus pis j'ai de la fièvre"),
+    ("medical", "sa tête saigne"), ("medical", "j'ai mal à la poitrine pis au bras gauche"),
+    ("medical", "j'ai des frissons depuis que je me suis injecté"),
+]
+
+PROBE_FIXES_BENIGN = [
+    "where can i take a first aid course on overdose response",
+    "overdose response training for volunteers",
+    "i don't want to live in a shelter anymore, any apartments?",
+    "tired of living in my car, need housing", "food bank open late, i'm dying of hunger",
+    "my buddy passed out drunk last month, where can he get help with drinking",
+    "almost had a heart attack when i saw the rent lol",
+    "je veux plus vivre en refuge, je cherche un appart",
+    "chu tanné de vivre dans les refuges", "je suis tannée de vivre dans mon char",
+    "j'en peux plus de ce bot", "mon ami a perdu connaissance au party le mois passé",
+    "j'ai fait une crise cardiaque en voyant le prix lol",
+    "my dad kicked me out when i was 16, i'm 30 now",
+    "mon père m'a mis dehors à 16 ans, j'en ai 30 maintenant",
+    "my friend is 15 minutes away", "she is 16 and looking for a summer job",
+    "ma fille a 15 ans et cherche une job", "y a 15 ans que je vis ici",
+    "the pills are lined up at the pharmacy counter", "les médicaments sont prêts à la pharmacie",
+    "je veux plus exister sur facebook", "i don't care if i live in vanier or hull",
+    "he keeps cutting and cutting the budget", "someone sent people to find me a job",
+    "someone tried to break my window last month", "he was stalking me on instagram",
+    "mon ex a pris ma carte de bibliothèque", "la peau pèle après un coup de soleil",
+    "left arm is sore from the flu shot", "she throws stuff away all the time",
+    "im 17 and the store told me to leave", "j'ai 16 ans, le gardien m'a dit de partir du parc",
+    "they move me from city to city for work", "tombé de l'échelle l'an passé, physio?",
+    "i fell off the wagon lol", "i had an asthma attack last week, need an inhaler",
+    "je veux m'effacer de ta liste",
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), PROBE_FIXES)
+def test_probe_fixes_trigger_with_their_kind(kind: str, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind, f"{text!r}: {found} ({explain(text)})"
+
+
+@pytest.mark.parametrize("text", PROBE_FIXES_BENIGN)
+def test_probe_look_alikes_do_not_trigger(text: str) -> None:
+    assert detect(text) is None, explain(text)
+
+
+@pytest.mark.parametrize(("minor", "adult"), [
+    ("my dad beats me", "my dad beats me and i'm 34"),
+    ("mon père me frappe", "mon père me frappe, j'ai 40 ans"),
+])
+def test_a_parent_hitting_an_adult_is_family_violence_not_a_runaway(minor: str, adult: str) -> None:
+    young, grown = detect(minor), detect(adult)
+    assert young is not None and young.kind == "youth_unsafe", explain(minor)
+    assert grown is not None and grown.kind == "domestic_violence", explain(adult)
+
+
+@pytest.mark.parametrize("text", [
+    "i don't want to live in this world anymore", "je veux plus vivre dans ce monde",
+    "i don't want to live in a shelter anymore and i want to die",
+    "chu tanné de vivre dans les refuges, je veux mourir",
+])
+def test_place_exclusions_leave_a_real_wish_to_die(text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind in ("suicide", "self_harm"), explain(text)
