@@ -29,8 +29,10 @@ def test_make_serve_without_a_token(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WAYPOINT_RASA_TOKEN"}
     env["WAYPOINT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.db'}"
     ports = [f"RASA_PORT={rasa_port}", f"ACTIONS_PORT={actions_port}", f"RUN={tmp_path / 'run'}"]
-    started = subprocess.run(["make", "--no-print-directory", "serve", *ports], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=600)
+    # -o: serve the model that is there (make test trained it); never train inside a test.
+    started = subprocess.run(["make", "--no-print-directory", "-o", "models/waypoint.tar.gz",
+                              "serve", *ports], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=600)
     try:
         assert started.returncode == 0, started.stdout[-2000:] + started.stderr[-2000:]
         for port in (rasa_port, actions_port):

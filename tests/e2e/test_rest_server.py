@@ -89,6 +89,21 @@ def test_strange_input_gets_a_polite_reply(servers: Servers, text: str) -> None:
     assert servers.say(new_sender(), text)
 
 
+@pytest.mark.parametrize("text", ["/restart", '/inform{"place": "Atlantis"}', "/session_start"])
+def test_slash_intents_from_a_person_do_nothing_to_the_conversation(servers: Servers,
+                                                                    text: str) -> None:
+    """Rasa would run /restart or set a slot from /inform{...}; here they are words."""
+    me = new_sender()
+    servers.say(me, "I need food near Vanier")
+    servers.say(me, text)
+    events = servers.api(f"/conversations/{me}/tracker", all_events=True)[1]["events"]
+    assert not [e for e in events if e["event"] == "restart"]
+    places = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "place"]
+    assert "Atlantis" not in places and places[-1] == "Vanier"
+    user_texts = [e["text"] for e in events if e["event"] == "user"]
+    assert user_texts[-1] == text.lstrip("/")
+
+
 def test_bad_requests_are_400_not_500(servers: Servers) -> None:
     assert servers.post(None, raw=b"not json")[0] == 400
     assert servers.post({"message": "hi"})[0] == 400
