@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.hours import ActionServiceHours, rank_named
@@ -19,6 +18,8 @@ from bot.sms import sms_segments
 from directory.db import session_scope, upgrade
 from directory.demo import load_demo
 from directory.models import Service
+from tests.actions import support
+from tests.actions.support import run
 
 AUDIT = [
     ("does it open at night?", "en"),
@@ -44,25 +45,8 @@ def directory(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return demo_db
 
 
-def tracker(text: str, intent: str = "ask_hours", entities: list[dict[str, Any]] | None = None,
-            events: list[dict[str, Any]] | None = None, **slots: Any) -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": "test", "slots": {"language": "en", **slots},
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 1.0},
-                           "entities": entities or []},
-        "events": events or [], "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen",
-    })
-
-
-async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, t, {})
-    return events, dispatcher.messages
-
-
-def slot(events: list[dict[str, Any]], name: str) -> Any:
-    return next(e["value"] for e in events if e.get("event") == "slot" and e["name"] == name)
+def tracker(text: str, intent: str = "ask_hours", **rest: Any) -> Tracker:
+    return support.tracker(text, intent, **rest)
 
 
 def as_bot_events(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.hours import ActionServiceHours
 from actions.search import CRISIS_OFFERS, ActionMoreResults, ActionResetSearch, ActionSearchServices
+from tests.actions.support import run, slot, tracker
 
 
 @pytest.fixture
@@ -25,29 +25,8 @@ def directory(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     return url
 
 
-def tracker(text: str, intent: str = "find_service", entities: list[dict[str, Any]] | None = None,
-            **slots: Any) -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": "test", "slots": {"language": "en", **slots},
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 1.0},
-                           "entities": entities or []},
-        "events": [], "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen",
-    })
-
-
 def category(code: str) -> dict[str, Any]:
     return {"entity": "service_category", "value": code}
-
-
-async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, t, {})
-    return events, dispatcher.messages
-
-
-def slot(events: list[dict[str, Any]], name: str) -> Any:
-    return next(e["value"] for e in events if e.get("event") == "slot" and e["name"] == name)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
