@@ -185,3 +185,20 @@ def test_opt_outs_are_durable_and_reversible(db_url: str) -> None:
     assert OptOuts(db_url).is_opted_out(sender)  # a restart still knows
     OptOuts(db_url).opt_in(sender)
     assert not first.is_opted_out(sender)
+
+
+def test_every_domain_button_fits_in_a_telegram_button() -> None:
+    """Telegram refuses callback data over 64 bytes, and render.telegram drops such a
+    button: a menu choice would vanish without a word."""
+    from pathlib import Path
+
+    import yaml
+
+    domain = Path(__file__).resolve().parents[2] / "domain" / "responses.yml"
+    responses = yaml.safe_load(domain.read_text(encoding="utf-8"))
+    buttons = [b for variations in responses["responses"].values() for v in variations
+               for b in v.get("buttons", [])]
+    assert len(buttons) >= 14
+    for button in buttons:
+        choice = render.button_choices({"buttons": [button]})[0]
+        assert len(choice.action.encode("utf-8")) <= render.CALLBACK_BYTES, button
