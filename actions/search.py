@@ -63,6 +63,17 @@ def filters_from(values: list[str] | None) -> Filters:
                    confidential="confidential" in values, group_only="group_only" in values)
 
 
+def person_filters(tracker: Tracker) -> list[str]:
+    """The filters said so far, added up: "women only", then "with my dog", is both. The
+    ``filters`` slot holds only the latest message that named any; ``kept_filters`` what
+    the last search used. A group named anew replaces the group named before."""
+    kept = list(tracker.get_slot("kept_filters") or [])
+    latest = list(tracker.get_slot("filters") or [])
+    if any(v in POPULATION_FILTERS for v in latest):
+        kept = [v for v in kept if v not in POPULATION_FILTERS and v != "group_only"]
+    return kept + [v for v in latest if v not in kept]
+
+
 def previous_turn(tracker: Tracker) -> tuple[str | None, list[dict[str, Any]]]:
     """The intent of the message before the newest one, and the events of the bot's
     answer to it: what a bare "yes" now is a yes to."""
@@ -96,29 +107,31 @@ def where(tracker: Tracker, dispatcher: CollectingDispatcher) -> Point | None:
 
 
 def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str,
-               category: str, offset: int, filters: Filters | None = None) -> list[dict[str, Any]]:
+               category: str, offset: int,
+               values: list[str] | None = None) -> list[dict[str, Any]]:
     """Search (with the person's filters unless others are given), reply, and remember
-    what was shown."""
+    what was shown and with which filters."""
     point = where(tracker, dispatcher)
     at = when.resolve(tracker.get_slot("time"))
+    values = person_filters(tracker) if values is None else values
     declined = frozenset(tracker.get_slot("declined_services") or [])
     response = search(session, category, point, at,
-                      replace(filters or filters_from(tracker.get_slot("filters")),
-                              declined=declined),
+                      replace(filters_from(values), declined=declined),
                       limit=PAGE, offset=offset)
+    kept = SlotSet("kept_filters", values)
     if not response.results:
         if offset:
             dispatcher.utter_message(response="utter_no_more_results")
         else:
             dispatcher.utter_message(response="utter_no_results",
                                      next=next_opening_text(response.opens_next, lang))
-        return [SlotSet("results_offset", float(offset))]
+        return [SlotSet("results_offset", float(offset)), kept]
     dispatcher.utter_message(response="utter_results",
                              results=results_text(response.results, lang, offset + 1),
                              json_message=structured(response.results, lang, offset + 1))
     return [SlotSet("service_category", category),
             SlotSet("results_offset", float(offset + len(response.results))),
-            SlotSet("last_service_id", response.results[0].id)]
+            SlotSet("last_service_id", response.results[0].id), kept]
 
 
 class ActionSearchServices(DirectoryAction):
@@ -136,7 +149,7 @@ class ActionSearchServices(DirectoryAction):
             if before in CRISIS_OFFERS:
                 values = CRISIS_OFFERS[before]
                 return run_search(session, dispatcher, tracker, lang, "shelter", 0,
-                                  filters_from(values)) + [SlotSet("filters", values)]
+                                  values) + [SlotSet("filters", values)]
             if pending:
                 needs = [pending.pop(0)]
             elif offered_next_step(answer):
@@ -194,5 +207,6 @@ class ActionResetSearch(Action):
         declined += [i for i in shown if i not in declined]
         return [SlotSet("service_category", None), SlotSet("place", None),
                 SlotSet("results_offset", 0.0), SlotSet("pending_categories", []),
-                SlotSet("filters", None), SlotSet("declined_services", declined),
+                SlotSet("filters", None), SlotSet("kept_filters", None),
+                SlotSet("declined_services", declined),
                 SlotSet("frustrated", True)]

@@ -207,6 +207,37 @@ async def test_yes_to_the_next_step_asks_which_support_not_the_same_results(
     assert [m["response"] for m in messages] == ["utter_ask_service_category"]
 
 
+@pytest.mark.parametrize("kept, latest, expected", [
+    (["women"], ["pets"], ["women", "pets"]),
+    (["women", "pets"], ["youth"], ["pets", "youth"]),
+    (["youth", "group_only"], ["families"], ["families"]),
+    (["free"], ["free"], ["free"]),
+    (None, ["no_id"], ["no_id"]),
+])
+def test_filters_add_up_and_a_new_group_replaces_the_old(kept: list[str] | None,
+                                                         latest: list[str],
+                                                         expected: list[str]) -> None:
+    from actions.search import person_filters
+
+    assert person_filters(tracker("x", kept_filters=kept, filters=latest)) == expected
+
+
+@pytest.mark.parametrize("lang, first, second", [("en", "women only", "with my dog"),
+                                                 ("fr", "femmes seulement", "avec mon chien")])
+async def test_a_second_filter_keeps_the_first(directory: str, lang: str, first: str,
+                                               second: str) -> None:
+    events, _ = await run(ActionSearchServices(), tracker(
+        first, intent="set_filter", service_category="shelter", place="Centretown",
+        filters=["women"], language=lang))
+    events, messages = await run(ActionSearchServices(), tracker(
+        second, intent="set_filter", service_category="shelter", place="Centretown",
+        filters=["pets"], kept_filters=slot(events, "kept_filters"), language=lang))
+    items = messages[0]["custom"]["waypoint"]["items"]
+    assert slot(events, "kept_filters") == ["women", "pets"]
+    assert items and all(("women" in i["populations"] or "all" in i["populations"])
+                         and i["pets"] for i in items)
+
+
 def test_open_now_only_button_sets_the_open_now_filter() -> None:
     from actions.search import filters_from
 
