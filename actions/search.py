@@ -143,13 +143,15 @@ class ActionSearchServices(DirectoryAction):
     def act(self, session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
             lang: str) -> list[dict[str, Any]]:
         pending = list(tracker.get_slot("pending_categories") or [])
+        yes = tracker.latest_message.get("intent", {}).get("name") == "affirm"
+        before, answer = previous_turn(tracker) if yes else (None, [])
+        if before in CRISIS_OFFERS:
+            # Before any need named earlier: the offer was the last thing said.
+            values = CRISIS_OFFERS[before]
+            return run_search(session, dispatcher, tracker, lang, "shelter", 0,
+                              values) + [SlotSet("filters", values)]
         needs = named_needs(tracker)
-        if not needs and tracker.latest_message.get("intent", {}).get("name") == "affirm":
-            before, answer = previous_turn(tracker)
-            if before in CRISIS_OFFERS:
-                values = CRISIS_OFFERS[before]
-                return run_search(session, dispatcher, tracker, lang, "shelter", 0,
-                                  values) + [SlotSet("filters", values)]
+        if not needs and yes:
             if pending:
                 needs = [pending.pop(0)]
             elif offered_next_step(answer):

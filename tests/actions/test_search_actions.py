@@ -194,6 +194,21 @@ async def test_yes_after_a_crisis_reply_takes_its_offer_of_shelters(
     assert slot(events, "filters") == CRISIS_OFFERS[crisis]
 
 
+async def test_the_crisis_offer_wins_over_a_need_named_before_the_crisis(directory: str) -> None:
+    """"I need food", the place question, "my husband beats me", "yes": the shelters offered."""
+    food = {"event": "user", "text": "I need food", "parse_data": {
+        "intent": {"name": "find_service"}, "entities": [category("meals")]}}
+    crisis = {"event": "user", "text": "my husband beats me", "parse_data": {
+        "intent": {"name": "crisis_domestic_violence"}, "entities": []}}
+    t = tracker("yes", intent="affirm")
+    t.events = [food, {"event": "action", "name": "search_form"}, crisis,
+                {"event": "action", "name": "utter_crisis_domestic_violence"},
+                {"event": "user", "text": "yes", "parse_data": t.latest_message}]
+    _, messages = await run(ActionSearchServices(), t)
+    items = messages[0]["custom"]["waypoint"]["items"]
+    assert items and all(i["confidential"] for i in items)
+
+
 @pytest.mark.parametrize("yes, lang", [("yes", "en"), ("oui", "fr")])
 async def test_yes_to_the_next_step_asks_which_support_not_the_same_results(
         directory: str, yes: str, lang: str) -> None:
