@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from directory.models import Address, Service, ServiceAtLocation, ServiceCategory
 from directory.taxonomy import get_taxonomy
@@ -55,6 +56,8 @@ _IGNORED = frozenset("""
     street st rue avenue ave road rd boulevard blvd chemin promenade drive dr crescent cres
     saint ste sainte way lane bureau suite
 """.split())
+# More candidates than any real name shares words with; a cap, not a ranking.
+_MAX_CANDIDATES = 2000
 # Words after which a street name comes: "on Murray", "sur Murray", "rue Murray".
 _STREET_CUES = frozenset("on sur at near corner coin pres rue street st avenue ave".split())
 
@@ -107,6 +110,16 @@ def _score(site: _Site, words: list[str], kind_here: bool,
     return best, enough
 
 
+def _candidates(words: list[str]) -> list[ColumnElement[bool]]:
+    """SQL conditions that keep only services sharing a piece of some word in their name
+    or street, so a large directory is not scored row by row in Python. A word's first
+    and last four letters both serve: a typo or an accent ("Étoile", which the
+    database's lower() keeps) rarely spoils both."""
+    pieces = {piece for w in words for piece in (w[:4], w[-4:])}
+    columns = (Service.name, Service.name_fr, Address.address_1)
+    return [func.lower(column).like(f"%{piece}%") for column in columns for piece in pieces]
+
+
 def find_by_name(session: Session, text: str) -> str | None:
     """The id of the one service ``text`` names, or ``None`` when it names none for sure.
 
@@ -121,7 +134,8 @@ def find_by_name(session: Session, text: str) -> str | None:
         select(Service.id, Service.name, Service.name_fr, Address.address_1)
         .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
         .outerjoin(Address, Address.location_id == ServiceAtLocation.location_id)
-        .where(Service.confidential.is_(False))).all()
+        .where(Service.confidential.is_(False), or_(*_candidates(words)))
+        .limit(_MAX_CANDIDATES)).all()
     sites = [_Site(service_id,
                    (frozenset(distinctive(name)), frozenset(distinctive(name_fr or name))),
                    frozenset(distinctive(street or "")))
