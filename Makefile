@@ -54,7 +54,7 @@ $(MODEL): $(STAMP) $(RASA_DATA)
 	$(RASA) train --config config.yml --domain domain --data data --out models \
 	  --fixed-model-name waypoint
 
-validate: install ## Check the Rasa training data and domain (rasa data validate, known warnings only)
+validate: install ## Check the Rasa training data and domain (rasa data validate, no warnings)
 	$(PY) -m pytest -q tests/test_rasa_data.py
 
 serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (127.0.0.1)

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DirectoryAction, last_results
+from actions.replies import say
 from bot import when
 from directory.i18n import t
 from directory.listing import WeekHours, hours
@@ -127,8 +128,8 @@ class ActionServiceHours(DirectoryAction):
             service_id = (tracker.get_slot("last_service_id") if rank is None
                           else shown_at(tracker, rank))
         if not service_id:
-            dispatcher.utter_message(response="utter_ask_which_service")
+            say(dispatcher, "ask_which_service", lang)
             return []
         week = hours(session, service_id, when.resolve(when.parse(text)), lang)
-        dispatcher.utter_message(response="utter_hours", hours=hours_text(week, lang))
+        say(dispatcher, "hours", lang, hours=hours_text(week, lang))
         return [SlotSet("last_service_id", service_id)]

@@ -1,7 +1,9 @@
-"""Search actions: find services for the person's needs, page through them, reset."""
+"""Search actions: the search form's questions, find services for the person's needs,
+page through them, reset."""
 
 from __future__ import annotations
 
+import abc
 from dataclasses import replace
 from typing import Any
 
@@ -9,7 +11,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DirectoryAction, last_results
+from actions.base import DirectoryAction, language, last_results
+from actions.replies import say
 from bot import when
 from bot.formatting import next_opening_text, results_text, structured
 from directory.errors import UnknownPlace
@@ -94,7 +97,7 @@ def offered_next_step(answer: list[dict[str, Any]]) -> bool:
                and e.get("value") is True for e in answer)
 
 
-def where(tracker: Tracker, dispatcher: CollectingDispatcher) -> Point | None:
+def where(tracker: Tracker, dispatcher: CollectingDispatcher, lang: str) -> Point | None:
     """The point to search around; an unknown place is said, then the region is searched."""
     place = tracker.get_slot("place")
     if not place or place == "anywhere":
@@ -102,7 +105,7 @@ def where(tracker: Tracker, dispatcher: CollectingDispatcher) -> Point | None:
     try:
         return get_gazetteer().resolve(str(place)).point
     except UnknownPlace:
-        dispatcher.utter_message(response="utter_place_unknown", place=str(place)[:60])
+        say(dispatcher, "place_unknown", lang, place=str(place)[:60])
         return None
 
 
@@ -111,7 +114,7 @@ def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                values: list[str] | None = None) -> list[dict[str, Any]]:
     """Search (with the person's filters unless others are given), reply, and remember
     what was shown and with which filters."""
-    point = where(tracker, dispatcher)
+    point = where(tracker, dispatcher, lang)
     at = when.resolve(tracker.get_slot("time"))
     values = person_filters(tracker) if values is None else values
     declined = frozenset(tracker.get_slot("declined_services") or [])
@@ -121,17 +124,50 @@ def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
     kept = SlotSet("kept_filters", values)
     if not response.results:
         if offset:
-            dispatcher.utter_message(response="utter_no_more_results")
+            say(dispatcher, "no_more_results", lang)
         else:
-            dispatcher.utter_message(response="utter_no_results",
-                                     next=next_opening_text(response.opens_next, lang))
+            say(dispatcher, "no_results", lang, next=next_opening_text(response.opens_next, lang))
         return [SlotSet("results_offset", float(offset)), kept]
-    dispatcher.utter_message(response="utter_results",
-                             results=results_text(response.results, lang, offset + 1),
-                             json_message=structured(response.results, lang, offset + 1))
+    say(dispatcher, "results", lang, json_message=structured(response.results, lang, offset + 1),
+        results=results_text(response.results, lang, offset + 1))
     return [SlotSet("service_category", category),
             SlotSet("results_offset", float(offset + len(response.results))),
             SlotSet("last_service_id", response.results[0].id), kept]
+
+
+class FormQuestion(Action, abc.ABC):
+    """The search form's question for one slot. The form runs ``action_ask_<slot>`` when
+    the domain lists it, before looking for ``utter_ask_<slot>``, so the question can be
+    a reply of the actions' (actions/replies.yml) rather than a domain response."""
+
+    reply: str
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain: ``action_ask_<slot>``."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        say(dispatcher, self.reply, language(tracker))
+        return []
+
+
+class ActionAskServiceCategory(FormQuestion):
+    """Ask what the person needs."""
+
+    reply = "ask_service_category"
+
+    def name(self) -> str:
+        return "action_ask_service_category"
+
+
+class ActionAskPlace(FormQuestion):
+    """Ask where the person is."""
+
+    reply = "ask_place"
+
+    def name(self) -> str:
+        return "action_ask_place"
 
 
 class ActionSearchServices(DirectoryAction):
@@ -156,22 +192,21 @@ class ActionSearchServices(DirectoryAction):
                 needs = [pending.pop(0)]
             elif offered_next_step(answer):
                 # Yes to "I can also find support or housing": which one, not the same list.
-                dispatcher.utter_message(response="utter_ask_service_category")
+                say(dispatcher, "ask_service_category", lang)
                 return []
         if not needs and tracker.get_slot("service_category") in CODES:
             needs = [tracker.get_slot("service_category")]
         if not needs:
-            dispatcher.utter_message(response="utter_ask_service_category")
+            say(dispatcher, "ask_service_category", lang)
             return []
         category, rest = needs[0], [n for n in needs[1:] if n not in pending]
         events = run_search(session, dispatcher, tracker, lang, category, 0)
         pending = rest + pending
         if pending:
-            dispatcher.utter_message(response="utter_also_asked",
-                                     category=get_taxonomy().label(pending[0], lang))
+            say(dispatcher, "also_asked", lang, category=get_taxonomy().label(pending[0], lang))
         elif (get_taxonomy().get(category).stage == "safety"
               and not tracker.get_slot("next_step_offered")):
-            dispatcher.utter_message(response="utter_next_step")
+            say(dispatcher, "next_step", lang)
             events.append(SlotSet("next_step_offered", True))
         return events + [SlotSet("pending_categories", pending)]
 
@@ -186,7 +221,7 @@ class ActionMoreResults(DirectoryAction):
             lang: str) -> list[dict[str, Any]]:
         category = tracker.get_slot("service_category")
         if category not in CODES:
-            dispatcher.utter_message(response="utter_ask_service_category")
+            say(dispatcher, "ask_service_category", lang)
             return []
         return run_search(session, dispatcher, tracker, lang, category,
                           int(tracker.get_slot("results_offset") or 0))

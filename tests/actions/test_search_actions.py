@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
+from rasa_sdk.executor import ActionExecutor
+from sqlalchemy import select
 
 from actions.hours import ActionServiceHours
-from actions.search import CRISIS_OFFERS, ActionMoreResults, ActionResetSearch, ActionSearchServices
+from actions.search import (
+    CRISIS_OFFERS,
+    ActionAskPlace,
+    ActionAskServiceCategory,
+    ActionMoreResults,
+    ActionResetSearch,
+    ActionSearchServices,
+)
+from directory.taxonomy import get_taxonomy
 from tests.actions.support import run, slot, tracker
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -34,19 +48,25 @@ async def test_search_replies_with_three_results_and_remembers_them(directory: s
     events, messages = await run(ActionSearchServices(), tracker(
         "need a bed", entities=[category("shelter")], place="ByWard Market", language=lang))
     results = messages[0]
-    assert results["response"] == "utter_results"
-    assert results["results"].count("\n") == 2  # three lines
+    listing, invite = results["text"].rsplit("\n", 1)
+    assert listing.count("\n") == 2  # three lines
+    assert invite.startswith("Répondez « plus »" if lang == "fr" else 'Say "more"')
     assert len(results["custom"]["waypoint"]["items"]) == 3
     assert slot(events, "results_offset") == 3.0 and slot(events, "last_service_id")
-    assert ("vérifié" if lang == "fr" else "verified") in results["results"]
+    assert ("vérifié" if lang == "fr" else "verified") in listing
 
 
-async def test_several_needs_answer_shelter_first_and_queue_food(directory: str) -> None:
+@pytest.mark.parametrize("lang, also", [
+    ("en", "You also asked about {}. Want those now?"),
+    ("fr", "Vous avez aussi demandé : {}. Voulez-vous ces résultats maintenant?"),
+])
+async def test_several_needs_answer_shelter_first_and_queue_food(directory: str, lang: str,
+                                                                 also: str) -> None:
     events, messages = await run(ActionSearchServices(), tracker(
         "nowhere to sleep and I haven't eaten", entities=[category("meals"), category("shelter")],
-        place="Lowertown"))
+        place="Lowertown", language=lang))
     assert all("shelter" in item["categories"] for item in messages[0]["custom"]["waypoint"]["items"])
-    assert messages[1]["response"] == "utter_also_asked"
+    assert messages[1]["text"] == also.format(get_taxonomy().label("meals", lang))
     assert slot(events, "pending_categories") == ["meals"]
 
 
@@ -58,13 +78,17 @@ async def test_yes_to_the_queued_need_searches_it(directory: str) -> None:
     assert slot(events, "pending_categories") == []
 
 
-async def test_safety_need_offers_the_next_step_once(directory: str) -> None:
+@pytest.mark.parametrize("lang, offer", [("en", "When you're ready, I can also find mental health"),
+                                         ("fr", "Quand vous serez prêt·e : je peux aussi trouver")])
+async def test_safety_need_offers_the_next_step_once(directory: str, lang: str, offer: str) -> None:
     events, messages = await run(ActionSearchServices(), tracker(
-        "food", entities=[category("meals")], place="Vanier"))
-    assert [m["response"] for m in messages] == ["utter_results", "utter_next_step"]
+        "food", entities=[category("meals")], place="Vanier", language=lang))
+    assert len(messages) == 2 and messages[0]["custom"]["waypoint"]["items"]
+    assert messages[1]["text"].startswith(offer) and slot(events, "next_step_offered") is True
     _, again = await run(ActionSearchServices(), tracker(
-        "food", entities=[category("meals")], place="Vanier", next_step_offered=True))
-    assert [m["response"] for m in again] == ["utter_results"]
+        "food", entities=[category("meals")], place="Vanier", next_step_offered=True,
+        language=lang))
+    assert len(again) == 1 and again[0]["custom"]["waypoint"]["items"]
 
 
 async def test_more_results_pages_without_repeats(directory: str) -> None:
@@ -75,14 +99,46 @@ async def test_more_results_pages_without_repeats(directory: str) -> None:
         results_offset=slot(first_events, "results_offset")))
     ids = {i["id"] for i in first[0]["custom"]["waypoint"]["items"]}
     assert not ids & {i["id"] for i in more[0]["custom"]["waypoint"]["items"]}
-    assert more[0]["results"].startswith("4. ")
+    assert more[0]["text"].startswith("4. ")
 
 
-async def test_unknown_place_is_said_then_region_wide(directory: str) -> None:
+@pytest.mark.parametrize("lang, none_left", [
+    ("en", "There are no more results. Try another place or another need."),
+    ("fr", "Il n'y a pas d'autres résultats. Essayez un autre endroit ou un autre besoin."),
+])
+async def test_past_the_last_page_says_there_are_no_more(directory: str, lang: str,
+                                                        none_left: str) -> None:
+    events, messages = await run(ActionMoreResults(), tracker(
+        "more", intent="more_results", service_category="meals", place="Sandy Hill",
+        results_offset=900.0, language=lang))
+    assert [m["text"] for m in messages] == [none_left] and slot(events, "results_offset") == 900.0
+
+
+@pytest.mark.parametrize("lang, nothing", [("en", "I found nothing open near there."),
+                                           ("fr", "Je n'ai rien trouvé d'ouvert près de là.")])
+async def test_nothing_left_to_show_is_said(directory: str, lang: str, nothing: str) -> None:
+    from directory.db import session_scope
+    from directory.models import Service
+
+    with session_scope(directory) as s:
+        everything = list(s.scalars(select(Service.id)))
+    events, messages = await run(ActionSearchServices(), tracker(
+        "food", entities=[category("meals")], place="Lowertown", language=lang,
+        declined_services=everything))
+    assert messages[0]["text"].startswith(nothing) and messages[0]["custom"] == {}
+    assert slot(events, "results_offset") == 0.0
+
+
+@pytest.mark.parametrize("lang, unknown", [
+    ("en", 'I don\'t know the place "Atlantis". Here are results across the region.'),
+    ("fr", "Je ne connais pas « Atlantis ». Voici des résultats dans toute la région."),
+])
+async def test_unknown_place_is_said_then_region_wide(directory: str, lang: str,
+                                                      unknown: str) -> None:
     _, messages = await run(ActionSearchServices(), tracker(
-        "food", entities=[category("meals")], place="Atlantis"))
-    assert messages[0]["response"] == "utter_place_unknown" and messages[0]["place"] == "Atlantis"
-    assert messages[1]["response"] == "utter_results"
+        "food", entities=[category("meals")], place="Atlantis", language=lang))
+    assert messages[0]["text"] == unknown
+    assert messages[1]["custom"]["waypoint"]["items"]
 
 
 async def test_filters_apply(directory: str) -> None:
@@ -98,18 +154,18 @@ async def test_hours_of_the_service_just_shown_in_french(directory: str) -> None
     shown = slot(events, "last_service_id")
     _, hours = await run(ActionServiceHours(), tracker(
         "c'est ouvert dimanche?", intent="ask_hours", last_service_id=shown, language="fr"))
-    assert hours[0]["response"] == "utter_hours" and "dimanche" in hours[0]["hours"]
+    assert "dimanche" in hours[0]["text"]
 
 
 async def test_hours_of_a_service_named_by_its_street(directory: str) -> None:
     _, hours = await run(ActionServiceHours(), tracker(
         "when does the night shelter on Murray open", intent="ask_hours"))
-    assert "Murray" in hours[0]["hours"] or "Harbour" in hours[0]["hours"]
+    assert "Murray" in hours[0]["text"] or "Harbour" in hours[0]["text"]
 
 
 async def test_no_service_to_ask_about(directory: str) -> None:
     _, hours = await run(ActionServiceHours(), tracker("when do they open", intent="ask_hours"))
-    assert hours[0]["response"] == "utter_ask_which_service"
+    assert hours[0]["text"] == "Which service do you mean? Search first, then ask about its hours."
 
 
 async def test_reset_clears_the_pending_search() -> None:
@@ -133,14 +189,14 @@ async def test_services_called_useless_are_never_shown_again(directory: str, lan
     _, first = await run(ActionSearchServices(), tracker(
         "food", entities=[category("meals")], place="Lowertown", language=lang))
     shown = [i["id"] for i in first[0]["custom"]["waypoint"]["items"]]
-    bot = {"event": "bot", "text": first[0]["results"], "data": {"custom": first[0]["custom"]}}
+    bot = {"event": "bot", "text": first[0]["text"], "data": {"custom": first[0]["custom"]}}
     reset, _ = await run(ActionResetSearch(), after(bot, [], tracker(useless, intent="frustration",
                                                                      language=lang)))
     assert slot(reset, "declined_services") == shown
     _, again = await run(ActionSearchServices(), tracker(
         "food", entities=[category("meals")], place="Lowertown", language=lang,
         declined_services=shown))
-    assert again[0]["response"] == "utter_results"
+    assert again[0]["custom"]["waypoint"]["items"]
     assert not set(shown) & {i["id"] for i in again[0]["custom"]["waypoint"]["items"]}
 
 
@@ -189,7 +245,7 @@ async def test_yes_after_a_crisis_reply_takes_its_offer_of_shelters(
     events, messages = await run(ActionSearchServices(), after(said, answer, tracker(
         yes, intent="affirm", language=lang, service_category="meals")))
     items = messages[0]["custom"]["waypoint"]["items"]
-    assert messages[0]["response"] == "utter_results" and items
+    assert messages[0]["text"].startswith("1. ") and items
     assert all("shelter" in i["categories"] and check(i) for i in items)
     assert slot(events, "filters") == CRISIS_OFFERS[crisis]
 
@@ -209,6 +265,12 @@ async def test_the_crisis_offer_wins_over_a_need_named_before_the_crisis(directo
     assert items and all(i["confidential"] for i in items)
 
 
+ASK_NEED = {"en": "What do you need? (shelter, food, shower",
+            "fr": "De quoi avez-vous besoin? (refuge, repas, douche"}
+ASK_PLACE = {"en": "Where are you? A neighbourhood, an intersection or a postal code.",
+             "fr": "Où êtes-vous? Un quartier, une intersection ou un code postal."}
+
+
 @pytest.mark.parametrize("yes, lang", [("yes", "en"), ("oui", "fr")])
 async def test_yes_to_the_next_step_asks_which_support_not_the_same_results(
         directory: str, yes: str, lang: str) -> None:
@@ -219,7 +281,26 @@ async def test_yes_to_the_next_step_asks_which_support_not_the_same_results(
     _, messages = await run(ActionSearchServices(), after(said, answer, tracker(
         yes, intent="affirm", language=lang, service_category="meals", place="Vanier",
         next_step_offered=True)))
-    assert [m["response"] for m in messages] == ["utter_ask_service_category"]
+    assert len(messages) == 1 and messages[0]["text"].startswith(ASK_NEED[lang])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_the_search_form_asks_its_questions_in_the_persons_language(lang: str) -> None:
+    for action, question in ((ActionAskServiceCategory(), ASK_NEED), (ActionAskPlace(), ASK_PLACE)):
+        events, messages = await run(action, tracker("I need help", language=lang))
+        assert events == [] and len(messages) == 1
+        assert messages[0]["text"].startswith(question[lang])
+
+
+def test_every_slot_the_search_form_asks_for_has_its_ask_action() -> None:
+    """The form asks with ``action_ask_<slot>`` only if the domain lists it and the action
+    server has it; otherwise it would ask nothing, as no ``utter_ask_<slot>`` is left."""
+    domain = yaml.safe_load((ROOT / "domain" / "core.yml").read_text(encoding="utf-8"))
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    for slot_name in domain["forms"]["search_form"]["required_slots"]:
+        assert f"action_ask_{slot_name}" in domain["actions"]
+        assert f"action_ask_{slot_name}" in executor.actions
 
 
 @pytest.mark.parametrize("kept, latest, expected", [
