@@ -1007,3 +1007,50 @@ def test_a_parent_hitting_an_adult_is_family_violence_not_a_runaway(minor: str, 
 def test_place_exclusions_leave_a_real_wish_to_die(text: str) -> None:
     found = detect(text)
     assert found is not None and found.kind in ("suicide", "self_harm"), explain(text)
+
+
+# Phrasings near each fix made after a second probe of fresh crisis messages
+# (bench/crisis_probe_2.yml, by an author who saw only the labelling guide; a probe, not a
+# test set): a partner named before "he hurt me", a fight that "got physical", papers taken
+# and forced work, being moved between cities, being sold, a whole bottle of pills, a plan
+# "to end it" stated in passing, walking into traffic, and a self-harm relapse.
+PROBE_2_FIXES = [
+    ("domestic_violence", "need a bed, my girlfriend went crazy last night and she hit me"),
+    ("domestic_violence", "my husband and i argued and then it got physical with my husband again"),
+    ("domestic_violence", "ma blonde est rentrée saoule pis elle m'a frappé"),
+    ("domestic_violence", "ça a brassé avec mon chum hier, j'ai besoin d'une place"),
+    ("trafficking", "the boss keeps my papers and forces me to work every night"),
+    ("trafficking", "they keep moving me town to town and i do not know where i am"),
+    ("trafficking", "ma cousine se fait vendre par un gars à Hull"),
+    ("trafficking", "ils nous déplacent de ville en ville, on sait pas où on est"),
+    ("suicide", "what if someone swallowed all of their sleeping pills"),
+    ("suicide", "je vais avaler toutes mes pilules à soir"),
+    ("suicide", "j'ai décidé d'en finir cette semaine"),
+    ("suicide", "je m'en vais marcher dans la circulation"),
+    ("suicide", "j'ai envie de me jeter devant un autobus"),
+    ("self_harm", "had a self harm relapse last night"),
+    ("self_harm", "relapsed on sh after 6 months"),
+    ("self_harm", "j'ai recommencé à me couper"),
+]
+
+PROBE_2_BENIGN = [
+    "they move me from city to city for work",
+    "what if I took 2 of my pills by mistake",
+    "il a pris toute la bouteille d'eau",
+    "my ex hurt my feelings",
+    "je veux me faire vendre du pot",
+    "mon chum m'a fait un gâteau",
+    "je compte en finir avec ce dossier d'aide sociale",
+    "we move from hotel to hotel with the kids",
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), PROBE_2_FIXES)
+def test_second_probe_fixes_trigger_with_their_kind(kind: str, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == kind, explain(text)
+
+
+@pytest.mark.parametrize("text", PROBE_2_BENIGN)
+def test_second_probe_look_alikes_do_not_trigger(text: str) -> None:
+    assert detect(text) is None, explain(text)
