@@ -18,3 +18,11 @@ def test_fallback_guesses_count_against_recall_and_crises_are_counted_together()
     out = scores(pairs)
     assert out["intent_macro_f1_en"] == 0.5  # greet 1.0, thanks 0.0; nlu_fallback not averaged
     assert out["crisis_recall"] == 0.5 and out["crisis_examples"] == 2
+
+
+def test_cross_validation_trains_the_linear_voter_on_folded_text() -> None:
+    from bench.nlu_cv import fit_predict
+
+    train = [("merci beaucoup", "thanks"), ("thanks a lot", "thanks"), ("merci", "thanks"),
+             ("bonjour", "greet"), ("hello there", "greet"), ("allo", "greet")]
+    assert fit_predict(train, ["MERCI!", "Bonjour"]) == ["thanks", "greet"]

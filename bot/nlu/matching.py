@@ -67,7 +67,7 @@ def pipeline(lang: str) -> Language:
     return nlp
 
 
-def _lemmas(text: str, lang: str) -> str:
+def lemmas(text: str, lang: str) -> str:
     """Folded lemmas of ``text``.
 
     Lemmatised before folding, since the lookup tables are keyed by accented forms
@@ -135,12 +135,12 @@ class Matcher:
             for lang in ("en", "fr"):
                 for syn in (*cat.synonyms[lang], cat.label[lang]):
                     phrases.setdefault(("service_category", code), set()).update(
-                        {fold(syn), _lemmas(syn, lang)})
+                        {fold(syn), lemmas(syn, lang)})
         filters = yaml.safe_load(FILTERS_PATH.read_text(encoding="utf-8"))
         for code, words in filters.items():
             for word in words:
                 phrases.setdefault(("filter", code), set()).update(
-                    {fold(word), _lemmas(word, "en"), _lemmas(word, "fr")})
+                    {fold(word), lemmas(word, "en"), lemmas(word, "fr")})
         for name, place_id in get_gazetteer().aliases().items():
             phrases.setdefault(("place", place_id), set()).add(name)
         phrases[("place", "")] = set(get_gazetteer().region_names)
@@ -186,7 +186,7 @@ class Matcher:
         detected language, or in English then French when detection is unsure."""
         detected = lang_detect.detect(text)
         for lang in (detected,) if detected else ("en", "fr"):
-            doc = self.nlp.make_doc(_lemmas(text, lang))
+            doc = self.nlp.make_doc(lemmas(text, lang))
             found = self._needs(doc, _longest_first(
                 [s for s in self._spans(doc) if s.entity != "place"]), found)
             if any(f.entity == "service_category" for f in found):

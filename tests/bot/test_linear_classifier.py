@@ -113,3 +113,21 @@ def test_one_intent_is_not_enough_to_train(storage: LocalModelStorage) -> None:
     classifier = FoldedTextClassifier.create({}, storage, Resource("one"), context())
     with pytest.raises(ValueError, match="at least two intents"):
         classifier.train(training_data({"thanks": ["thanks", "merci"]}))
+
+
+@pytest.mark.parametrize("text, lemma", [("Les refuges", "le refuge"), ("je dormais", "je dormir"),
+                                          ("The showers", "the shower")])
+def test_the_lemma_view_reads_each_language_with_its_own_tables(text: str, lemma: str) -> None:
+    from bot.nlu.linear import views
+
+    seen = views([text], ["word", "lemma"])
+    assert seen["lemma"] == [lemma] and seen["word"] == [text.lower()]
+
+
+@pytest.mark.parametrize("text, intent", [("des refuges svp", "find_service"),
+                                          ("merci", "thanks"), ("hey there", "greet")])
+def test_with_lemmas_a_loaded_model_keeps_its_lemma_vocabulary(storage: LocalModelStorage,
+                                                                text: str, intent: str) -> None:
+    classifier = trained(storage, lemmas=True)
+    assert classifier.kinds == ["word", "char", "lemma"] and "lemma" in classifier.vectorisers
+    assert classify(classifier, text).get(INTENT)["name"] == intent
