@@ -7,24 +7,19 @@ response no story or rule names as unused.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.bilingual import load
 
 PATH = Path(__file__).resolve().with_name("replies.yml")
 
 
-@lru_cache(maxsize=1)
 def replies() -> dict[str, dict[str, str]]:
-    """Every reply by key; read once, and refused unless each has an English and a French text."""
-    data = yaml.safe_load(PATH.read_text(encoding="utf-8"))
-    for key, texts in data.items():
-        if not isinstance(texts, dict) or set(texts) != {"en", "fr"}:
-            raise ValueError(f"{PATH}: {key!r} needs exactly an 'en' and an 'fr' text")
-    return data
+    """Every reply by key (read once; each has an English and a French text)."""
+    return load(PATH)
 
 
 def render(key: str, lang: str, **values: Any) -> str:

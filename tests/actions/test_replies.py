@@ -41,9 +41,5 @@ def test_a_reply_without_both_languages_is_refused(tmp_path: Path,
     path = tmp_path / "replies.yml"
     path.write_text('ask_place: {en: "Where are you?"}\n', encoding="utf-8")
     monkeypatch.setattr(module, "PATH", path)
-    replies.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="ask_place"):
-            replies()
-    finally:
-        replies.cache_clear()
+    with pytest.raises(ValueError, match="ask_place"):
+        replies()
