@@ -3,9 +3,9 @@
 ``python -m bench.nlu_cv`` is a development measure, never a test: the held-out split
 (``tests/nlu/heldout.yml``) is a seeded draw from the first author's examples, so the
 rest of that author's examples, scored by k-fold cross-validation, show how the model
-does on that author's style without reading the held-out set. Only the linear voter
-(``bot.nlu.linear``, with its settings in config.yml) is trained per fold: a DIET per fold
-would take an hour. Each fold trains on every other training example, all authors.
+does on that author's style without reading the held-out set. The intent classifier
+(``bot.nlu.linear``, with its settings in config.yml) is trained per fold, outside Rasa.
+Each fold trains on every other training example, all authors.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def training_rows() -> list[tuple[str, str, str, str]]:
 
 
 def linear_config() -> dict[str, Any]:
-    """The linear voter's settings in config.yml, over its defaults."""
+    """The classifier's settings in config.yml, over its defaults."""
     import yaml
 
     from bot.nlu.linear import FoldedTextClassifier
@@ -42,7 +42,7 @@ def linear_config() -> dict[str, Any]:
 
 def fit_predict(train: list[tuple[str, str]], texts: list[str],
                 config: dict[str, Any] | None = None) -> list[str]:
-    """The linear voter's top intent for ``texts``, trained on ``train`` through the
+    """The classifier's top intent for ``texts``, trained on ``train`` through the
     component itself, in a throw-away model storage."""
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -54,12 +54,12 @@ def fit_predict(train: list[tuple[str, str]], texts: list[str],
     from bot.nlu.linear import FoldedTextClassifier
 
     with tempfile.TemporaryDirectory() as folder:
-        voter = FoldedTextClassifier.create(config or linear_config(),
+        classifier = FoldedTextClassifier.create(config or linear_config(),
                                             LocalModelStorage(Path(folder)), Resource("cv"),
                                             ExecutionContext(GraphSchema({}), "cv"))
-        voter.train(TrainingData([Message(data={TEXT: t, INTENT: i}) for t, i in train]))
+        classifier.train(TrainingData([Message(data={TEXT: t, INTENT: i}) for t, i in train]))
         asked = [Message(data={TEXT: text}) for text in texts]
-        voter.process(asked)
+        classifier.process(asked)
     return [m.get(INTENT)["name"] for m in asked]
 
 
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     result = cross_validate(args.folds, args.seed)
-    print(f"First author's training examples, {args.folds}-fold, linear voter alone:")
+    print(f"First author's training examples, {args.folds}-fold, linear classifier:")
     for lang in ("en", "fr"):
         print(f"  {lang}: macro-F1 {result[lang]:.3f} over {result[f'examples_{lang}']} examples")
 

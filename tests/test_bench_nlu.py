@@ -20,7 +20,7 @@ def test_fallback_guesses_count_against_recall_and_crises_are_counted_together()
     assert out["crisis_recall"] == 0.5 and out["crisis_examples"] == 2
 
 
-def test_cross_validation_trains_the_linear_voter_on_folded_text() -> None:
+def test_cross_validation_trains_the_linear_classifier_on_folded_text() -> None:
     from bench.nlu_cv import fit_predict
 
     train = [("merci beaucoup", "thanks"), ("thanks a lot", "thanks"), ("merci", "thanks"),

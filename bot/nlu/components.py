@@ -2,8 +2,7 @@
 
 ``DirectoryEntityExtractor`` adds ``service_category`` (canonical codes),
 ``place`` (the resolved gazetteer name), ``time``, ``filter`` and
-``detected_language``. ``IntentVote`` follows each of several classifiers and makes
-the intent their weighted mean ranking, so no single classifier decides. ``CrisisOverride`` runs
+``detected_language``. ``CrisisOverride`` runs
 last and forces the crisis intent whenever the keyword net in ``bot.safety`` fires, so
 detection never rests on the classifier alone, or when the classifier's crisis intents
 together outweigh a low threshold.
@@ -77,61 +76,6 @@ def _set_intent(message: Message, name: str) -> None:
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + [r for r in ranking if r.get("name") != name],
                 add_to_output=True)
-
-
-VOTES = "waypoint_intent_votes"
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class IntentVote(GraphComponent):
-    """Makes the intent the weighted mean of the rankings of every classifier so far.
-
-    One DIET's verdicts move with its random seed: the same data trained with seed 7
-    or 8 gave French macro-F1 0.952 and 0.945 on an unread development set, and
-    English 0.942 and 0.882, each a different handful of messages. A classifier of
-    another kind errs on other messages still. Placed after each classifier (a DIET
-    with ``ranking_length: 0``, or ``bot.nlu.linear.FoldedTextClassifier``, both of
-    which give every intent), this keeps that classifier's full ranking with its
-    ``weight`` and sets ``intent`` and ``intent_ranking`` to the weighted mean so far,
-    so after the last one they are the ensemble's.
-    """
-
-    def __init__(self, ranking_length: int = 10, weight: float = 1.0) -> None:
-        if weight <= 0:
-            raise ValueError(f"IntentVote weight must be positive, not {weight}")
-        self.ranking_length = ranking_length
-        self.weight = weight
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"ranking_length": 10, "weight": 1.0}
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IntentVote":
-        return cls(int(config.get("ranking_length", 10)), float(config.get("weight", 1.0)))
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            if not ranking:  # nothing to classify (an empty message): leave it as it is
-                continue
-            votes = (message.get(VOTES) or []) + [
-                {"weight": self.weight,
-                 "ranking": {str(r["name"]): float(r["confidence"]) for r in ranking}}]
-            message.set(VOTES, votes)
-            names = set().union(*(v["ranking"] for v in votes))
-            total = sum(v["weight"] for v in votes)
-            mean = sorted(({"name": n, "confidence": sum(v["weight"] * v["ranking"].get(n, 0.0)
-                                                         for v in votes) / total}
-                           for n in names),
-                          key=lambda r: (-r["confidence"], r["name"]))
-            message.set(INTENT, mean[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, mean[:self.ranking_length], add_to_output=True)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -1,4 +1,4 @@
-"""The directory entities, the intent vote and the crisis override, in both languages, without a model."""
+"""The directory entities and the crisis override, in both languages, without a model."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components import (
     FUZZY,
-    VOTES,
     CrisisOverride,
     DirectoryEntityExtractor,
-    IntentVote,
 )
 from bot.safety import detect
 
@@ -132,53 +130,6 @@ def test_the_net_keeps_its_kind_unless_the_classifier_is_as_urgent_and_more_spec
     found = detect(text)
     assert found is not None
     assert ranked(text, [(classifier, 0.7), ("find_service", 0.2)])[INTENT]["name"] == expected
-
-
-def vote(message: Message, ranking: list[tuple[str, float]], weight: float = 1.0) -> None:
-    """What one classifier then one ``IntentVote`` do to ``message``."""
-    message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
-    message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
-    IntentVote(ranking_length=2, weight=weight).process([message])
-
-
-@pytest.mark.parametrize("text", ["need a shower and food", "besoin d'une douche pis de bouffe"])
-def test_the_vote_is_the_mean_of_every_diet_so_far(text: str) -> None:
-    message = Message(data={TEXT: text})
-    vote(message, [("find_service", 0.5), ("inform_place", 0.4), ("greet", 0.1)])
-    assert message.get(INTENT) == {"name": "find_service", "confidence": 0.5}
-    vote(message, [("inform_place", 0.9), ("find_service", 0.1)])
-    vote(message, [("inform_place", 0.6), ("greet", 0.3), ("find_service", 0.1)])
-    # inform_place (0.4 + 0.9 + 0.6) / 3 beats find_service (0.5 + 0.1 + 0.1) / 3; greet
-    # is missing from the second ranking, so counts 0 there, and is cut by ranking_length.
-    assert message.get(INTENT) == {"name": "inform_place", "confidence": pytest.approx(1.9 / 3)}
-    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["inform_place", "find_service"]
-    assert message.get(INTENT_RANKING_KEY)[1]["confidence"] == pytest.approx(0.7 / 3)
-
-
-@pytest.mark.parametrize("text", ["a bed or a meal, either", "un lit ou un repas, peu importe"])
-def test_a_heavier_vote_counts_that_many_times(text: str) -> None:
-    message = Message(data={TEXT: text})
-    vote(message, [("find_service", 0.8), ("inform_place", 0.2)])
-    vote(message, [("inform_place", 0.7), ("find_service", 0.3)], weight=3)
-    # Unweighted, find_service would win (0.55 to 0.45); weighted 1 to 3, inform_place
-    # (0.2 + 3 * 0.7) / 4 beats find_service (0.8 + 3 * 0.3) / 4.
-    assert message.get(INTENT) == {"name": "inform_place", "confidence": pytest.approx(2.3 / 4)}
-    assert message.get(INTENT_RANKING_KEY)[1] == {"name": "find_service",
-                                                  "confidence": pytest.approx(1.7 / 4)}
-    assert [v["weight"] for v in message.get(VOTES)] == [1.0, 3.0]
-
-
-def test_a_vote_needs_a_positive_weight() -> None:
-    with pytest.raises(ValueError, match="positive"):
-        IntentVote(weight=0)
-
-
-def test_a_message_with_nothing_to_classify_is_left_alone() -> None:
-    message = Message(data={TEXT: ""})
-    message.set(INTENT, {"name": None, "confidence": 0.0})
-    message.set(INTENT_RANKING_KEY, [])
-    IntentVote().process([message])
-    assert message.get(INTENT) == {"name": None, "confidence": 0.0}
 
 
 def languages(out: dict[str, Any]) -> set[str]:
