@@ -13,7 +13,7 @@ RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 RASA_DATA := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard bot/nlu/*.py bot/safety.py bot/data/*.yaml)
 
-.PHONY: help install run run-telegram telegram-webhook demo demo-db serve stop train validate test bench lint lock clean
+.PHONY: help install run run-telegram telegram-webhook demo demo-db serve stop train validate test quick bench lint lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ stop: ## Stop the servers started by `make serve`
 
 test: install $(MODEL) ## Run the whole test suite (trains the assistant first if needed)
 	$(PY) -m pytest
+
+quick: install ## Run the tests that need no model, no server and no PostgreSQL (SQLite only)
+	$(PY) -m pytest -q -m quick
 
 bench: install ## Run the benchmarks and print their figures
 	$(PY) -m bench

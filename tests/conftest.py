@@ -1,4 +1,4 @@
-"""Shared fixtures: fresh databases on SQLite and on a real PostgreSQL.
+"""Shared fixtures (fresh databases on SQLite and on a real PostgreSQL) and the quick layer.
 
 PostgreSQL tests use databases of their own, created for this run and dropped
 at the end. Where PostgreSQL is unreachable they skip with the reason, except
@@ -8,6 +8,7 @@ when ``WAYPOINT_REQUIRE_SERVICES=1`` (set by ``.ci/run``): then they fail.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +22,22 @@ from directory.demo import load_demo
 
 PG_URL = os.environ.get("WAYPOINT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE = os.environ.get("WAYPOINT_REQUIRE_SERVICES") == "1"
+# Marks of tests that the quick layer leaves out (see pyproject.toml).
+NOT_QUICK = ("model", "slow")
 BACKENDS = ["sqlite", "postgresql"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``quick`` each test that needs no trained model, no process of its own, none of
+    Rasa's loaders and no PostgreSQL, so ``pytest -m quick`` (``make quick``) runs the
+    directory, the channels' parts, the safety net and the actions on SQLite alone."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = "pg_url" in getattr(item, "fixturenames", ()) or (
+            callspec is not None and "postgresql" in callspec.params.values())
+        if not on_postgres and not any(item.get_closest_marker(m) for m in NOT_QUICK):
+            item.add_marker(pytest.mark.quick)
 
 
 def unavailable(reason: str) -> None:
@@ -92,14 +107,45 @@ def db_url(request: pytest.FixtureRequest, postgres: PostgresDatabases, tmp_path
     return _new_database(request.param, postgres, tmp_path)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def demo_url(request: pytest.FixtureRequest, postgres: PostgresDatabases,
-             tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database holding the demo directory, shared by read-only tests."""
-    url = _new_database(request.param, postgres, tmp_path_factory.mktemp("demo"))
+@pytest.fixture(scope="session")
+def demo_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo directory in a SQLite file, built once per run (it takes about 2 s)."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    with session_scope(url) as session:
+        load_demo(session)
+    get_engine(url).dispose()
+    return path
+
+
+def _demo_database(backend: str, postgres: PostgresDatabases, template: Path, folder: Path) -> str:
+    """A database of its own holding the demo directory: a copy of the template on SQLite."""
+    if backend == "sqlite":
+        copy = folder / f"{uuid.uuid4().hex[:8]}-demo.db"
+        shutil.copyfile(template, copy)
+        url = f"sqlite:///{copy}"
+        _ENGINES_USED.add(url)
+        return url
+    url = _new_database(backend, postgres, folder)
     with session_scope(url) as session:
         load_demo(session)
     return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, postgres: PostgresDatabases, demo_sqlite_file: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database holding the demo directory, shared by read-only tests."""
+    return _demo_database(request.param, postgres, demo_sqlite_file,
+                          tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_demo_url(request: pytest.FixtureRequest, postgres: PostgresDatabases,
+                   demo_sqlite_file: Path, tmp_path: Path) -> str:
+    """A demo directory of this test's own on each back-end, so the test may change it."""
+    return _demo_database(request.param, postgres, demo_sqlite_file, tmp_path)
 
 
 @pytest.fixture
@@ -114,3 +160,11 @@ def sqlite_url(tmp_path: Path) -> str:
 def pg_url(postgres: PostgresDatabases, tmp_path: Path) -> str:
     """A fresh, migrated PostgreSQL database, for behaviour only a server shows."""
     return _new_database("postgresql", postgres, tmp_path)
+
+
+@pytest.fixture
+def demo_sqlite(demo_sqlite_file: Path, tmp_path: Path) -> str:
+    """A copy of the demo directory of this test's own, so a test may change it freely."""
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(demo_sqlite_file, copy)
+    return f"sqlite:///{copy}"

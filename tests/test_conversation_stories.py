@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz
+
 ROOT = Path(__file__).resolve().parents[1]
 RASA = Path(sys.executable).with_name("rasa")
 MODEL = ROOT / "models" / "waypoint.tar.gz"

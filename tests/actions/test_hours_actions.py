@@ -15,8 +15,7 @@ from sqlalchemy import select
 from actions.hours import ActionServiceHours, rank_named
 from actions.search import ActionMoreResults, ActionSearchServices
 from bot.sms import sms_segments
-from directory.db import session_scope, upgrade
-from directory.demo import load_demo
+from directory.db import session_scope
 from directory.models import Service
 from tests.actions import support
 from tests.actions.support import run
@@ -30,19 +29,10 @@ AUDIT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('hours') / 'demo.db'}"
-    upgrade(url)
-    with session_scope(url) as s:
-        load_demo(s)
-    return url
-
-
 @pytest.fixture
-def directory(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("WAYPOINT_DATABASE_URL", demo_db)
-    return demo_db
+def directory(demo_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("WAYPOINT_DATABASE_URL", demo_sqlite)
+    return demo_sqlite
 
 
 def tracker(text: str, intent: str = "ask_hours", **rest: Any) -> Tracker:

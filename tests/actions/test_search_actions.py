@@ -27,16 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def directory(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> str:
-    from directory.db import session_scope, upgrade
-    from directory.demo import load_demo
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'demo.db'}"
-    upgrade(url)
-    with session_scope(url) as s:
-        load_demo(s)
-    monkeypatch.setenv("WAYPOINT_DATABASE_URL", url)
-    return url
+def directory(demo_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("WAYPOINT_DATABASE_URL", demo_sqlite)
+    return demo_sqlite
 
 
 def category(code: str) -> dict[str, Any]:

@@ -12,6 +12,8 @@ import pytest
 from directory.db import session_scope
 from directory.search import search
 
+pytestmark = pytest.mark.slow  # every test runs the CLI as a process of its own
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from directory.db import session_scope
-from directory.demo import load_demo
 from directory.hsds import export_package, import_package
 from directory.hsds.mapping import SHIPPED
 from directory.hsds.schema import OFFICIAL_DESCRIPTOR, extensions, official
@@ -48,10 +47,8 @@ def holidays(province: str) -> list[tuple[date, str]]:
 
 
 @pytest.fixture
-def demo_db(db_url: str) -> str:
-    with session_scope(db_url) as session:
-        load_demo(session)
-    return db_url
+def demo_db(fresh_demo_url: str) -> str:
+    return fresh_demo_url
 
 
 def test_shipped_official_descriptor_is_open_referrals() -> None:

@@ -15,6 +15,8 @@ import pytest
 
 from tests.e2e.servers import MODEL, ROOT, free_port
 
+pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz
+
 
 def listeners(port: int) -> list[str]:
     """The local addresses listening on ``port``, from the kernel's socket table."""

@@ -19,6 +19,8 @@ import pytest
 
 from tests.e2e.servers import Servers
 
+pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz
+
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:

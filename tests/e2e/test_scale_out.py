@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from tests.conftest import PostgresDatabases, unavailable
 from tests.e2e.servers import ROOT, Servers
 
+pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz
+
 
 @pytest.fixture(scope="module")
 def scaled(postgres: PostgresDatabases, tmp_path_factory: pytest.TempPathFactory

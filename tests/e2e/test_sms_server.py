@@ -30,6 +30,8 @@ from bot.channels.identity import sender_id
 from bot.sms import is_gsm7, sms_segments
 from tests.e2e.servers import Servers, free_port
 
+pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz
+
 AUTH_TOKEN = "test-auth-token-" + uuid.uuid4().hex
 HMAC_SECRET = "test-hmac-secret-" + uuid.uuid4().hex
 PUBLIC_URL = "https://waypoint.example.org"  # what Twilio calls; the proxy forwards to us

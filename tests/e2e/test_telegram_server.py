@@ -27,6 +27,8 @@ from bot.channels import identity
 from tests.channels.telegram_api import Call, TelegramApi
 from tests.e2e.servers import ROOT, Servers
 
+pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz
+
 TOKEN = "424242:e2e-TOKEN-never-in-logs"
 SECRET = "e2e-webhook-secret"
 HMAC = "e2e-hmac-secret-0123456789"
