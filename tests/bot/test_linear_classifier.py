@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.linear import FoldedTextClassifier
+from bot.nlu.linear import FoldedTextClassifier, views
 
 EXAMPLES = {
     "find_service": ["i need a bed tonight", "where can i sleep", "any shelter near me",
@@ -118,7 +118,6 @@ def test_one_intent_is_not_enough_to_train(storage: LocalModelStorage) -> None:
 @pytest.mark.parametrize("text, lemma", [("Les refuges", "le refuge"), ("je dormais", "je dormir"),
                                           ("The showers", "the shower")])
 def test_the_lemma_view_reads_each_language_with_its_own_tables(text: str, lemma: str) -> None:
-    from bot.nlu.linear import views
 
     seen = views([text], ["word", "lemma"])
     assert seen["lemma"] == [lemma] and seen["word"] == [text.lower()]
@@ -131,3 +130,35 @@ def test_with_lemmas_a_loaded_model_keeps_its_lemma_vocabulary(storage: LocalMod
     classifier = trained(storage, lemmas=True)
     assert classifier.kinds == ["word", "char", "lemma"] and "lemma" in classifier.vectorisers
     assert classify(classifier, text).get(INTENT)["name"] == intent
+
+
+def test_the_nearest_examples_have_a_quarter_of_the_say(tmp_path: Path) -> None:
+    (tmp_path / "with").mkdir()
+    (tmp_path / "alone").mkdir()
+    with_neighbours = trained(LocalModelStorage(tmp_path / "with"), neighbours=3)
+    alone = trained(LocalModelStorage(tmp_path / "alone"), neighbours=0)
+    for text in ("un refuge pour ce soir", "merci bien", "hey"):
+        mixed = {r["name"]: r["confidence"]
+                 for r in classify(with_neighbours, text).get(INTENT_RANKING_KEY)}
+        plain = {r["name"]: r["confidence"] for r in classify(alone, text).get(INTENT_RANKING_KEY)}
+        rows = with_neighbours.features(views([text], with_neighbours.kinds))
+        votes = dict(zip(with_neighbours.classes, with_neighbours.neighbour_vote(rows)[0]))
+        assert mixed == pytest.approx({n: 0.75 * plain[n] + 0.25 * votes[n] for n in plain})
+
+
+@pytest.mark.parametrize("text, intent", [("merci beaucoup", "thanks"), ("où dormir ce soir",
+                                                                         "find_service")])
+def test_a_training_example_is_its_own_nearest_neighbour(storage: LocalModelStorage, text: str,
+                                                         intent: str) -> None:
+    classifier = trained(storage, neighbours=1)
+    rows = classifier.features(views([text], classifier.kinds))
+    votes = dict(zip(classifier.classes, classifier.neighbour_vote(rows)[0]))
+    assert votes[intent] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("setting, message", [({"neighbours": -1}, "neighbours must be"),
+                                              ({"neighbour_weight": 1.5}, "between 0 and 1")])
+def test_impossible_neighbour_settings_are_refused(storage: LocalModelStorage,
+                                                   setting: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        FoldedTextClassifier.create(setting, storage, Resource("bad"), context())
