@@ -32,7 +32,8 @@ demo-db: install ## Build the demo directory database (fictional services)
 	$(PY) -m directory --db "$(WAYPOINT_DATABASE_URL)" load-demo
 
 run: serve ## Train if needed, start both servers on the demo data, and chat in the terminal
-	@trap '$(MAKE) --no-print-directory stop' EXIT; $(PY) -m bot.chat
+	@trap '$(MAKE) --no-print-directory stop' EXIT; \
+	  $(PY) -m bot.chat --url http://127.0.0.1:$(RASA_PORT)/webhooks/rest/webhook
 
 run-telegram: install ## Run the bot on Telegram by polling (needs WAYPOINT_TELEGRAM_TOKEN, _SECRET, WAYPOINT_HMAC_SECRET)
 	@for v in WAYPOINT_TELEGRAM_TOKEN WAYPOINT_TELEGRAM_SECRET WAYPOINT_HMAC_SECRET; do \

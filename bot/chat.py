@@ -5,6 +5,7 @@ Buttons are shown numbered, as SMS shows them; typing the number sends the butto
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import urllib.error
@@ -22,7 +23,10 @@ def send(text: str, sender: str, url: str = URL, timeout: float = 10.0) -> list[
         return [m for m in json.load(reply) if m.get("text")]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.chat", description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default=URL, help=f"the REST webhook (default {URL})")
+    url = parser.parse_args(argv).url
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
     print("Waypoint (demo data, fictional services). Type a message; Ctrl-D to quit.")
     print("Waypoint (données de démo, services fictifs). Écrivez un message; Ctrl-D pour quitter.")
@@ -34,9 +38,9 @@ def main() -> None:
         if typed.isdigit() and 0 < int(typed) <= len(choices):
             typed = choices[int(typed) - 1]
         try:
-            messages = send(typed, sender)
+            messages = send(typed, sender, url)
         except (urllib.error.URLError, TimeoutError) as exc:
-            print(f"  (cannot reach the assistant at {URL}: {exc}; is `make serve` running?)")
+            print(f"  (cannot reach the assistant at {url}: {exc}; is `make serve` running?)")
             continue
         choices = []
         for message in messages:
