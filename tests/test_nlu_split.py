@@ -1,4 +1,4 @@
-"""The NLU test sets stay what the README says they are: at least a fifth of every
+"""The NLU test sets stay what docs/nlu.md says they are: at least a fifth of every
 example written, in both languages, and outside the training data Rasa reads."""
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ A classifier of one kind errs on messages of one kind, so a second kind has a qu
 the say: the ``neighbours`` training examples nearest the message (cosine of the same
 TF-IDF rows) vote for their intents, each by ``exp(temperature * similarity)``. It costs
 no training, one sparse product per message, and catches what a near-paraphrase in the
-training data already settles. It replaced a DIET that held that quarter: the regression
-alone had lost up to 0.019 of macro-F1 on a test set without it, and the DIET took twelve
-of the fourteen minutes of training and most of the model file. On the development sets
-(``bench/nlu_dev*.yml``) the regression alone averaged 0.963, with the DIET 0.966 and with
-the neighbours 0.966, every crisis caught each way.
+training data already settles. Without a second kind the regression lost up to 0.019 of
+macro-F1 on a test set; a DIET in that quarter scored as the neighbours do on the
+development sets (``bench/nlu_dev*.yml``: mean 0.966 each, 0.963 for the regression
+alone, every crisis caught each way) but trained for twelve minutes and filled most of a
+150 MB model (docs/nlu.md).
 
 With ``lemmas`` on, it also weighs word 1-2-grams of the lemmas (spaCy's lookup tables
 for the message's language, as the entity matcher uses them), so "dormais", "dormir" and
