@@ -37,7 +37,7 @@ run: serve ## Train if needed, start both servers on the demo data, and chat in 
 
 run-telegram: install ## Run the bot on Telegram by polling (needs WAYPOINT_TELEGRAM_TOKEN, _SECRET, WAYPOINT_HMAC_SECRET)
 	@for v in WAYPOINT_TELEGRAM_TOKEN WAYPOINT_TELEGRAM_SECRET WAYPOINT_HMAC_SECRET; do \
-	  [ -n "$${!v}" ] || { echo "Set $$v first (see README, 'Connect a real Telegram bot')."; exit 1; }; done
+	  [ -n "$${!v}" ] || { echo "Set $$v first (see docs/channels.md, 'Connect a real Telegram bot')."; exit 1; }; done
 	@$(MAKE) --no-print-directory serve
 	@trap '$(MAKE) --no-print-directory stop' EXIT; $(PY) -m bot.channels.telegram_cli poll \
 	  --webhook http://127.0.0.1:$(RASA_PORT)/webhooks/telegram/webhook
