@@ -45,6 +45,14 @@ def test_make_serve_without_a_token(tmp_path: Path) -> None:
             headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as reply:
             assert "De quoi avez-vous besoin" in json.load(reply)[0]["text"]
+        # A search goes through the action server, on ACTIONS_PORT, not the default 5055.
+        search = urllib.request.Request(
+            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            data=json.dumps({"sender": "make-serve-2", "message": "need a meal in Vanier"}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(search, timeout=30) as reply:
+            first = json.load(reply)[0]["text"]
+        assert first.startswith("1. ") and "km" in first and "verified" in first, first
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(urllib.request.Request(
                 f"http://127.0.0.1:{rasa_port}/model/parse", data=b'{"text": "hi"}'), timeout=10)
