@@ -55,8 +55,8 @@ def fit_predict(train: list[tuple[str, str]], texts: list[str],
 
     with tempfile.TemporaryDirectory() as folder:
         classifier = FoldedTextClassifier.create(config or linear_config(),
-                                            LocalModelStorage(Path(folder)), Resource("cv"),
-                                            ExecutionContext(GraphSchema({}), "cv"))
+                                                 LocalModelStorage(Path(folder)), Resource("cv"),
+                                                 ExecutionContext(GraphSchema({}), "cv"))
         classifier.train(TrainingData([Message(data={TEXT: t, INTENT: i}) for t, i in train]))
         asked = [Message(data={TEXT: text}) for text in texts]
         classifier.process(asked)

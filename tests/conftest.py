@@ -119,14 +119,19 @@ def demo_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _demo_copy(template: Path, folder: Path) -> str:
+    """A SQLite copy of the demo template, of its own (a file copy, not a 2 s load)."""
+    copy = folder / f"{uuid.uuid4().hex[:8]}-demo.db"
+    shutil.copyfile(template, copy)
+    url = f"sqlite:///{copy}"
+    _ENGINES_USED.add(url)
+    return url
+
+
 def _demo_database(backend: str, postgres: PostgresDatabases, template: Path, folder: Path) -> str:
     """A database of its own holding the demo directory: a copy of the template on SQLite."""
     if backend == "sqlite":
-        copy = folder / f"{uuid.uuid4().hex[:8]}-demo.db"
-        shutil.copyfile(template, copy)
-        url = f"sqlite:///{copy}"
-        _ENGINES_USED.add(url)
-        return url
+        return _demo_copy(template, folder)
     url = _new_database(backend, postgres, folder)
     with session_scope(url) as session:
         load_demo(session)
@@ -165,6 +170,4 @@ def pg_url(postgres: PostgresDatabases, tmp_path: Path) -> str:
 @pytest.fixture
 def demo_sqlite(demo_sqlite_file: Path, tmp_path: Path) -> str:
     """A copy of the demo directory of this test's own, so a test may change it freely."""
-    copy = tmp_path / "demo.db"
-    shutil.copyfile(demo_sqlite_file, copy)
-    return f"sqlite:///{copy}"
+    return _demo_copy(demo_sqlite_file, tmp_path)

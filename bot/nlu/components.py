@@ -1,11 +1,10 @@
 """Rasa graph components: directory entities, detected language, and the crisis net.
 
-``DirectoryEntityExtractor`` adds ``service_category`` (canonical codes),
-``place`` (the resolved gazetteer name), ``time``, ``filter`` and
-``detected_language``. ``CrisisOverride`` runs
-last and forces the crisis intent whenever the keyword net in ``bot.safety`` fires, so
-detection never rests on the classifier alone, or when the classifier's crisis intents
-together outweigh a low threshold.
+``DirectoryEntityExtractor`` adds ``service_category`` (canonical codes), ``place`` (the
+resolved gazetteer name), ``time``, ``filter`` and ``detected_language``.
+``CrisisOverride`` runs last and forces the crisis intent whenever the keyword net in
+``bot.safety`` fires, so detection never rests on the classifier alone, or when the
+classifier's crisis intents together outweigh a low threshold.
 """
 
 from __future__ import annotations
