@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable
 
 import yaml
 
-from bot import language
+from conversation import language
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +61,13 @@ def bounded(text: str) -> str:
     message is not cut off before the crisis net and the classifier see it."""
     if len(text) <= MAX_CHARS:
         return text
-    from bot import safety
+    from safety import crisis as crisis_net
 
     text = text[:SCAN_CHARS]
     step = MAX_CHARS // 2
     for start in range(0, len(text) - step, step):
         window = text[start:start + MAX_CHARS]
-        if safety.detect(window) is not None:
+        if crisis_net.detect(window) is not None:
             return window.strip()
     return text[:MAX_CHARS]
 
@@ -76,10 +76,10 @@ def warm_up() -> None:
     """Load the crisis patterns and the hotline file when a channel starts, not on the
     first crisis: the emergency reply must not wait on file parsing, and a broken file
     must stop the server at start-up instead of failing a person in crisis later."""
-    from bot import safety
-    from bot.safety_replies import load_hotlines
+    from safety import crisis as crisis_net
+    from safety.replies import load_hotlines
 
-    safety.load_patterns()
+    crisis_net.load_patterns()
     load_hotlines()
 
 
@@ -104,11 +104,11 @@ async def reply_or_fallback(handle: Callable[[], Awaitable[Any]], messages: list
 def fallback_reply(text: str) -> str:
     """What to say when the assistant could not: the emergency reply if the message
     is a crisis (straight from the data files), else 2-1-1, 911 and 9-8-8."""
-    from bot import safety
-    from bot.fallback import fallback_text
-    from bot.safety_replies import reply
+    from safety import crisis as crisis_net
+    from safety.fallback import fallback_text
+    from safety.replies import reply
 
-    crisis = safety.detect(text)
+    crisis = crisis_net.detect(text)
     if crisis is not None:
         return reply(crisis.kind, crisis.language or language_hint(text))
     return fallback_text(language_hint(text))

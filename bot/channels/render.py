@@ -2,7 +2,7 @@
 
 Rasa hands a channel whole messages: ``text``, optional ``buttons`` and, for
 search results, a ``custom`` payload with the listings as data (see
-:func:`bot.formatting.structured`). From the same messages:
+:func:`conversation.listings.structured`). From the same messages:
 
 - Telegram gets HTML, one card per listing with when it was verified, and
   inline buttons (map, call, more, open now only, another area), split at
@@ -20,9 +20,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import language
+from conversation import language
 from bot.channels.texts import text
-from bot.sms import GSM7_BASIC, GSM7_EXTENSION, is_gsm7, sms_segments
+from conversation.listings import results_of
+from conversation.sms import GSM7_BASIC, GSM7_EXTENSION, is_gsm7, sms_segments
 
 TELEGRAM_LIMIT = 4096
 SMS_MAX_SEGMENTS = 3
@@ -45,14 +46,6 @@ class Rendered:
 
     html: str
     rows: list[list[Choice]] = field(default_factory=list)
-
-
-def results_of(message: dict[str, Any]) -> dict[str, Any] | None:
-    custom = message.get("custom")
-    payload = custom.get("waypoint") if isinstance(custom, dict) else None
-    if isinstance(payload, dict) and payload.get("type") == "results":
-        return payload
-    return None
 
 
 def reply_language(messages: list[dict[str, Any]]) -> str:

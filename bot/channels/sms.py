@@ -38,12 +38,12 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import language
+from conversation import language
 from bot.channels import identity, render, state, turn
 from bot.channels.guard import cap_action_timeout
 from bot.channels.optout import OptOuts
 from bot.channels.texts import text as channel_text
-from bot.fallback import fallback_text
+from safety.fallback import fallback_text
 from bot.retention import forget
 
 logger = logging.getLogger(__name__)

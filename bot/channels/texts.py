@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bilingual import load
-from bot.safety_replies import fill
+from safety.replies import fill
 
 PATH = Path(__file__).resolve().parent.parent / "data" / "channel_messages.yaml"
 _VALUE = re.compile(r"\{([a-z_]+)\}")

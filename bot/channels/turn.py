@@ -14,11 +14,12 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot import language, safety
+from conversation import language
+from safety import crisis as crisis_net
 from bot.channels.guard import clean, forget_if_asked, reply_or_fallback
 from bot.channels.state import ChannelState
 from bot.channels.texts import text as channel_text
-from bot.safety_replies import reply as crisis_reply
+from safety.replies import reply as crisis_reply
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def first_delivery(state: ChannelState, key: str) -> bool:
 
 def crisis_messages(user_text: str) -> list[dict[str, Any]] | None:
     """The emergency reply, straight from the data files, if the text is a crisis."""
-    crisis = safety.detect(user_text)
+    crisis = crisis_net.detect(user_text)
     if crisis is None:
         return None
     return [{"text": crisis_reply(crisis.kind, crisis.language or language.detect(user_text))}]

@@ -3,7 +3,7 @@
 ``DirectoryEntityExtractor`` adds ``service_category`` (canonical codes), ``place`` (the
 resolved gazetteer name), ``time``, ``filter`` and ``detected_language``.
 ``CrisisOverride`` runs last and forces the crisis intent whenever the keyword net in
-``bot.safety`` fires, so detection never rests on the classifier alone, or when the
+``safety.crisis`` fires, so detection never rests on the classifier alone, or when the
 classifier's crisis intents together outweigh a low threshold.
 """
 
@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import language
+from conversation import language
 
 # A category found only by the directory's typo-tolerant fallback ("later" ~ "laver") is
 # less certain than a taxonomy phrase, and its entity confidence says so.
@@ -83,7 +83,7 @@ class CrisisOverride(GraphComponent):
 
     Two signals, either one enough:
 
-    * the keyword net in ``bot.safety`` fires (it never rests on the classifier),
+    * the keyword net in ``safety.crisis`` fires (it never rests on the classifier),
       whose kind is kept unless the classifier chose an equally urgent, more
       specific one (:attr:`SPECIFIC`);
     * the classifier's crisis intents *together* carry at least ``crisis_mass``
@@ -121,7 +121,7 @@ class CrisisOverride(GraphComponent):
         return cls(float(config.get("crisis_mass", 0.3)))
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from bot.safety import detect
+        from safety.crisis import detect
 
         for message in messages:
             crisis = detect(message.get(TEXT) or "")

@@ -1,6 +1,6 @@
 """Waypoint's intent classifier: logistic regression and nearest neighbours on folded text.
 
-It reads the text as the crisis net does (``bot.safety.fold``: lower case, no accents,
+It reads the text as the crisis net does (``safety.crisis.fold``: lower case, no accents,
 no apostrophes, emoji kept), so "hébergement", "hebergement" and "HEBERGEMENT" are one
 word, and a French texting spelling shares most of its n-grams with the spelling it was
 trained on. It weighs word 1-2-grams and character 2-5-grams by TF-IDF and fits a
@@ -53,9 +53,9 @@ _ANALYSERS = {"word": _WORDS, "char": dict(analyzer="char_wb", ngram_range=(2, 5
 
 def views(texts: List[str], kinds: List[str]) -> Dict[str, List[str]]:
     """Each text as each kind of vectoriser reads it: folded, or as folded lemmas."""
-    from bot.language import detect
+    from conversation.language import detect
     from bot.nlu.matching import lemmas
-    from bot.safety import fold
+    from safety.crisis import fold
 
     folded = [fold(text) for text in texts]
     out = {kind: folded for kind in kinds if kind != "lemma"}

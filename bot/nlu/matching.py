@@ -22,8 +22,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from bot import language as lang_detect
-from bot import when
+from conversation import language as lang_detect
+from conversation import when
 from directory.errors import UnknownPlace
 from directory.places import CONNECTOR_WORDS, get_gazetteer
 from directory.taxonomy import get_taxonomy

@@ -1,6 +1,6 @@
 """The reply when nothing else answers: 2-1-1 for help, 911 and 9-8-8 if urgent.
 
-Built from ``bot/data/hotlines.yaml`` by ``bot.safety_replies`` and cached, so
+Built from ``safety/data/hotlines.yaml`` by ``safety.replies`` and cached, so
 it works with the action server, the database and the model all down.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.safety_replies import help_reply
+from safety.replies import help_reply
 
 
 @lru_cache(maxsize=2)

@@ -47,3 +47,15 @@ def structured(listings: list[Listing], lang: str, start: int = 1) -> dict[str, 
     items = [{**li.to_json(lang), "where": li.where(lang), "verified": li.verified(lang)}
              for li in listings]
     return {"waypoint": {"type": "results", "lang": lang, "start": start, "items": items}}
+
+
+def results_of(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The listings payload of one assistant message (see :func:`structured`), if any.
+
+    Both sides read it: the actions find the last results in the tracker, and the
+    channels draw them as cards or numbered SMS lines."""
+    custom = message.get("custom")
+    payload = custom.get("waypoint") if isinstance(custom, dict) else None
+    if isinstance(payload, dict) and payload.get("type") == "results":
+        return payload
+    return None

@@ -24,7 +24,7 @@ def send(text: str, sender: str, url: str = URL, timeout: float = 10.0) -> list[
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.chat", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python scripts/chat.py", description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=URL, help=f"the REST webhook (default {URL})")
     url = parser.parse_args(argv).url
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
