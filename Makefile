@@ -11,7 +11,7 @@ MODEL := models/waypoint.tar.gz
 RUN   ?= .run
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
-RASA_DATA := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard bot/nlu/*.py bot/safety.py bot/data/*.yaml)
+RASA_DATA := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard bot/nlu/*.py safety/crisis.py bot/data/*.yaml)
 
 .PHONY: help install run run-telegram telegram-webhook demo demo-db serve stop train validate test quick bench lint lock clean
 
@@ -33,7 +33,7 @@ demo-db: install ## Build the demo directory database (fictional services)
 
 run: serve ## Train if needed, start both servers on the demo data, and chat in the terminal
 	@trap '$(MAKE) --no-print-directory stop' EXIT; \
-	  $(PY) -m bot.chat --url http://127.0.0.1:$(RASA_PORT)/webhooks/rest/webhook
+	  $(PY) scripts/chat.py --url http://127.0.0.1:$(RASA_PORT)/webhooks/rest/webhook
 
 run-telegram: install ## Run the bot on Telegram by polling (needs WAYPOINT_TELEGRAM_TOKEN, _SECRET, WAYPOINT_HMAC_SECRET)
 	@for v in WAYPOINT_TELEGRAM_TOKEN WAYPOINT_TELEGRAM_SECRET WAYPOINT_HMAC_SECRET; do \
@@ -69,7 +69,7 @@ serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (1
 	@api=""; if [ -n "$$WAYPOINT_RASA_TOKEN" ]; then api="--enable-api --auth-token $$WAYPOINT_RASA_TOKEN"; fi; \
 	  $(RASA) run -m $(MODEL) -i 127.0.0.1 -p $(RASA_PORT) --credentials credentials.yml \
 	    --endpoints $(RUN)/endpoints.yml $$api > $(RUN)/rasa.log 2>&1 & echo $$! > $(RUN)/rasa.pid
-	@$(PY) -m bot.wait http://127.0.0.1:$(ACTIONS_PORT)/health http://127.0.0.1:$(RASA_PORT)/webhooks/rest/ \
+	@$(PY) scripts/wait.py http://127.0.0.1:$(ACTIONS_PORT)/health http://127.0.0.1:$(RASA_PORT)/webhooks/rest/ \
 	  || { tail -20 $(RUN)/rasa.log $(RUN)/actions.log; $(MAKE) --no-print-directory stop; exit 1; }
 
 stop: ## Stop the servers started by `make serve`

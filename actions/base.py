@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.config import directory_url
-from bot.channels.render import results_of
+from conversation.listings import results_of
 from directory.db import session_scope
 from directory.errors import DirectoryError
 

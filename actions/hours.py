@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DirectoryAction, last_results
 from actions.replies import say
-from bot import when
+from conversation import when
 from directory.i18n import t
 from directory.listing import WeekHours, hours
 from directory.lookup import distinctive, find_by_name

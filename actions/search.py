@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DirectoryAction, language, last_results
 from actions.replies import say
-from bot import when
-from bot.formatting import next_opening_text, results_text, structured
+from conversation import when
+from conversation.listings import next_opening_text, results_text, structured
 from directory.errors import UnknownPlace
 from directory.geo import Point
 from directory.places import get_gazetteer
@@ -27,7 +27,7 @@ PAGE = 3
 FIRST = ("shelter", "primary_care", "withdrawal_management", "naloxone", "harm_reduction",
          "crisis_line", "meals", "drop_in", "shower", "outreach")
 POPULATION_FILTERS = ("women", "men", "youth", "families", "couples")
-# The emergency replies that end by offering shelters (bot/safety_replies.py): a "yes"
+# The emergency replies that end by offering shelters (safety/replies.py): a "yes"
 # right after one takes the offer, narrowed as the reply promised.
 CRISIS_OFFERS = {"crisis_domestic_violence": ["confidential"],
                  "crisis_youth_unsafe": ["youth", "group_only"]}

@@ -51,7 +51,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def fallback_texts() -> tuple[str, ...]:
     """What the guard sends when a turn failed or timed out: a reply, but an error here."""
-    from bot.fallback import fallback_text
+    from safety.fallback import fallback_text
 
     return fallback_text("en"), fallback_text("fr")
 

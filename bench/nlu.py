@@ -71,14 +71,14 @@ def examples(path: Path) -> list[tuple[str, str]]:
 
 def trained_wordings() -> set[str]:
     """The folded text of every training example."""
-    from bot.safety import fold
+    from safety.crisis import fold
 
     return {fold(text) for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
             for text, _ in examples(path)}
 
 
 def language_of(text: str) -> str:
-    from bot.language import detect
+    from conversation.language import detect
 
     return detect(text) or ("fr" if any(c in text for c in "éèàçêâôûù") else "en")
 
@@ -132,7 +132,7 @@ def confusions(pairs: list[tuple[str, str, str]], top: int = 8) -> dict[str, lis
 def evaluate(model: str, sets: dict[str, Path] | None = None) -> dict[str, Any]:
     from rasa.core.agent import Agent
 
-    from bot.safety import fold
+    from safety.crisis import fold
 
     agent = Agent.load(model)
 

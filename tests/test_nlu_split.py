@@ -4,7 +4,7 @@ example written, in both languages, and outside the training data Rasa reads."""
 from __future__ import annotations
 
 from bench.nlu import ROOT, TEST_SETS, examples, language_of
-from bot.safety import KINDS
+from safety.crisis import KINDS
 
 
 def test_test_sets_hold_at_least_a_fifth_of_the_examples_written() -> None:
@@ -30,7 +30,7 @@ def test_test_sets_live_outside_the_training_data() -> None:
 def test_no_test_message_is_a_training_example() -> None:
     """"Never trained on" means the wording too: "merci" in a test set is not held out
     if data/nlu also says "Merci"."""
-    from bot.safety import fold
+    from safety.crisis import fold
 
     trained = {fold(text) for path in (ROOT / "data" / "nlu").glob("*.yml")
                for text, _ in examples(path)}
@@ -43,7 +43,7 @@ def test_unread_development_sets_stay_out_of_the_training_data() -> None:
     """bench/nlu_dev_2.yml and nlu_dev_3.yml are the unread halves of two data rounds, and
     nlu_dev_4.yml a whole round left untrained; a wording of theirs in data/nlu would mean a
     development figure measured in-sample."""
-    from bot.safety import fold
+    from safety.crisis import fold
 
     trained = {fold(text) for path in (ROOT / "data" / "nlu").glob("*.yml")
                for text, _ in examples(path)}

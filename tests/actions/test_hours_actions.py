@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from actions.hours import ActionServiceHours, rank_named
 from actions.search import ActionMoreResults, ActionSearchServices
-from bot.sms import sms_segments
+from conversation.sms import sms_segments
 from directory.db import session_scope
 from directory.models import Service
 from tests.actions import support

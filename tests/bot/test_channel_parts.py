@@ -11,7 +11,7 @@ from bot.channels import identity, render, state
 from bot.channels.optout import OptOuts
 from bot.channels.sms import keyword
 from bot.channels.texts import text
-from bot.sms import is_gsm7, sms_segments
+from conversation.sms import is_gsm7, sms_segments
 from tests.conftest import unavailable
 
 

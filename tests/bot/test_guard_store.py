@@ -122,7 +122,7 @@ async def never_answers() -> None:
 async def test_a_failed_turn_still_answers_and_a_crisis_gets_its_emergency_reply(
         text: str, expected: str) -> None:
     from bot.channels.guard import reply_or_fallback
-    from bot.safety_replies import reply
+    from safety.replies import reply
 
     [message] = await reply_or_fallback(never_answers, [], "someone", text)
     assert expected in message["text"] and message["recipient_id"] == "someone"

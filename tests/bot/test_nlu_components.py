@@ -13,7 +13,7 @@ from bot.nlu.components import (
     CrisisOverride,
     DirectoryEntityExtractor,
 )
-from bot.safety import detect
+from safety.crisis import detect
 
 
 def parse(text: str, intent: str) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def test_crisis_wins_over_any_other_intent(text: str) -> None:
     ("chu juste un ado pis j'ai nulle part où dormir", "youth_unsafe"),
 ])
 def test_crisis_net_catches_training_phrasings(text: str, kind: str) -> None:
-    from bot.safety import detect
+    from safety.crisis import detect
 
     found = detect(text)
     assert found is not None and found.kind == kind
@@ -76,7 +76,7 @@ def test_crisis_net_catches_training_phrasings(text: str, kind: str) -> None:
     "je suis juste un ado qui cherche une job", "my mom scares me with her driving lol",
 ])
 def test_crisis_net_ignores_look_alikes(text: str) -> None:
-    from bot.safety import detect
+    from safety.crisis import detect
 
     assert detect(text) is None
 

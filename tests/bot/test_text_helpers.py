@@ -4,10 +4,11 @@ from datetime import datetime
 
 import pytest
 
-from bot import language, safety, when
+from conversation import language, when
+from safety import crisis as crisis_net
 from bot.channels.guard import COMMANDS, clean
-from bot.fallback import fallback_text
-from bot.sms import sms_segments
+from safety.fallback import fallback_text
+from conversation.sms import sms_segments
 from directory.schedules import TZ
 
 
@@ -85,7 +86,7 @@ def test_a_crisis_late_in_a_huge_message_survives_the_cut(plea: str, kind: str,
                                                           filler: str) -> None:
     text = clean(filler * 400 + plea + ".")
     assert len(text) <= 2000
-    crisis = safety.detect(text)
+    crisis = crisis_net.detect(text)
     assert crisis is not None and crisis.kind == kind
 
 

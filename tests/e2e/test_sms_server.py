@@ -27,7 +27,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.channels.identity import sender_id
-from bot.sms import is_gsm7, sms_segments
+from conversation.sms import is_gsm7, sms_segments
 from tests.e2e.servers import Servers, free_port
 
 pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz

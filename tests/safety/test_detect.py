@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety import (
+from safety.crisis import (
     DEFAULT_PATH,
     KINDS,
     Crisis,
@@ -503,15 +503,15 @@ def test_safety_imports_no_rasa_and_reads_nothing_at_import() -> None:
     """The safety net must work when Rasa, the database and the action server are down."""
     code = (
         "import sys\n"
-        "import bot.safety, bot.safety_replies, bot.sms\n"
-        "assert bot.safety.load_patterns.cache_info().currsize == 0, 'read at import'\n"
-        "assert bot.safety_replies.load_hotlines.cache_info().currsize == 0, 'read at import'\n"
+        "import safety.crisis, safety.replies, conversation.sms\n"
+        "assert safety.crisis.load_patterns.cache_info().currsize == 0, 'read at import'\n"
+        "assert safety.replies.load_hotlines.cache_info().currsize == 0, 'read at import'\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('rasa', 'rasa_sdk', 'sqlalchemy', 'directory', 'tensorflow', 'spacy'))\n"
         "assert not bad, bad\n"
-        "found = bot.safety.detect('he is not breathing')\n"
+        "found = safety.crisis.detect('he is not breathing')\n"
         "assert found.kind == 'overdose', found\n"
-        "assert '911' in bot.safety_replies.reply(found.kind, 'en')\n"
+        "assert '911' in safety.replies.reply(found.kind, 'en')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)

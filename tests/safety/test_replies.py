@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety import KINDS
-from bot.safety_replies import (
+from safety.crisis import KINDS
+from safety.replies import (
     DOMAIN_PATH,
     HELP_RESPONSES,
     HOTLINES_PATH,
@@ -26,7 +26,7 @@ from bot.safety_replies import (
     render_domain_yaml,
     reply,
 )
-from bot.sms import is_gsm7, sms_segments
+from conversation.sms import is_gsm7, sms_segments
 
 LANGS = ("en", "fr")
 
@@ -251,7 +251,7 @@ def test_templates_cover_every_kind_and_hard_code_no_number() -> None:
 
 
 def test_no_hotline_number_is_written_in_the_code() -> None:
-    source = (Path(__file__).resolve().parents[2] / "bot" / "safety_replies.py").read_text()
+    source = (Path(__file__).resolve().parents[2] / "safety" / "replies.py").read_text()
     for line in load_hotlines().values():
         for form in {line.number, line.dial}:
             assert not re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", source), form
@@ -289,8 +289,8 @@ def test_help_replies_give_211_911_988_within_three_segments(name: str, lang: st
 
 
 def test_domain_file_is_up_to_date() -> None:
-    assert DOMAIN_PATH.exists(), "run: python -m bot.safety_replies"
+    assert DOMAIN_PATH.exists(), "run: python -m safety.replies"
     on_disk = DOMAIN_PATH.read_text(encoding="utf-8")
-    assert on_disk == render_domain_yaml(), "stale: run python -m bot.safety_replies"
+    assert on_disk == render_domain_yaml(), "stale: run python -m safety.replies"
     data = yaml.safe_load(on_disk)
     assert data == {"version": "3.1", "responses": render_domain_responses()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sms import is_gsm7, sms_length, sms_segments
+from conversation.sms import is_gsm7, sms_length, sms_segments
 
 
 @pytest.mark.parametrize(("text", "segments"), [
