@@ -67,7 +67,7 @@ serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (1
 	  yaml.safe_dump(e, open(sys.argv[2], "w"), sort_keys=False)' $(ACTIONS_PORT) $(RUN)/endpoints.yml
 	SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions -p $(ACTIONS_PORT) > $(RUN)/actions.log 2>&1 & echo $$! > $(RUN)/actions.pid
 	@api=""; if [ -n "$$WAYPOINT_RASA_TOKEN" ]; then api="--enable-api --auth-token $$WAYPOINT_RASA_TOKEN"; fi; \
-	  $(RASA) run -m $(MODEL) -i 127.0.0.1 -p $(RASA_PORT) --credentials credentials.yml \
+	  $(PY) -m bot.server run -m $(MODEL) -i 127.0.0.1 -p $(RASA_PORT) --credentials credentials.yml \
 	    --endpoints $(RUN)/endpoints.yml $$api > $(RUN)/rasa.log 2>&1 & echo $$! > $(RUN)/rasa.pid
 	@$(PY) scripts/wait.py http://127.0.0.1:$(ACTIONS_PORT)/health http://127.0.0.1:$(RASA_PORT)/webhooks/rest/ \
 	  || { tail -20 $(RUN)/rasa.log $(RUN)/actions.log; $(MAKE) --no-print-directory stop; exit 1; }

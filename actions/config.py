@@ -1,10 +1,14 @@
-"""Action-server settings, read from the environment when first needed."""
+"""Action-server settings, read when first needed.
+
+The action server is started by Rasa's own ``rasa run actions``, so there is no
+Waypoint entry point to pass settings down from; each action asks here.
+"""
 
 from __future__ import annotations
 
-from directory.db import database_url
+import settings
 
 
 def directory_url() -> str:
     """``WAYPOINT_DATABASE_URL``, else the demo SQLite file."""
-    return database_url()
+    return settings.load().database_url

@@ -20,8 +20,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+import settings
 from directory import provider
-from directory.db import database_url, session_scope, upgrade
+from directory.db import session_scope, upgrade
 from directory.errors import DirectoryError
 from directory.geo import Point
 from directory.i18n import clock, t
@@ -58,7 +59,10 @@ def main(db: Optional[str] = typer.Option(None, help="Database URL [env WAYPOINT
     """Waypoint resource directory."""
     if lang not in ("en", "fr"):
         raise typer.BadParameter("use en or fr", param_hint="--lang")
-    state.db = database_url(db)
+    try:
+        state.db = db or settings.load().database_url
+    except settings.SettingsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
     state.lang = lang
 
 

@@ -6,7 +6,6 @@ directory's functions take a ``Session`` and never commit.
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -17,13 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-DEFAULT_URL = "sqlite:///waypoint.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def database_url(explicit: str | None = None) -> str:
-    """The URL to use: the one given, else ``WAYPOINT_DATABASE_URL``, else the demo SQLite file."""
-    return explicit or os.environ.get("WAYPOINT_DATABASE_URL") or DEFAULT_URL
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -72,8 +65,10 @@ def sessionmaker_for(url: str) -> sessionmaker:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """A session in one transaction: committed on success, rolled back on any error."""
-    factory = sessionmaker_for(database_url(url))
+def session_scope(url: str) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error.
+
+    The caller names the database (``Settings.database_url`` in the servers and the CLI)."""
+    factory = sessionmaker_for(url)
     with factory() as session, session.begin():
         yield session

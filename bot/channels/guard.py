@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import unicodedata
-from pathlib import Path
 from typing import Any, Awaitable, Callable
-
-import yaml
 
 from conversation import language
 
@@ -72,17 +68,6 @@ def bounded(text: str) -> str:
     return text[:MAX_CHARS]
 
 
-def warm_up() -> None:
-    """Load the crisis patterns and the hotline file when a channel starts, not on the
-    first crisis: the emergency reply must not wait on file parsing, and a broken file
-    must stop the server at start-up instead of failing a person in crisis later."""
-    from safety import crisis as crisis_net
-    from safety.replies import load_hotlines
-
-    crisis_net.load_patterns()
-    load_hotlines()
-
-
 def language_hint(text: str) -> str:
     return language.detect(text) or "en"
 
@@ -112,62 +97,6 @@ def fallback_reply(text: str) -> str:
     if crisis is not None:
         return reply(crisis.kind, crisis.language or language_hint(text))
     return fallback_text(language_hint(text))
-
-
-def cap_action_timeout(endpoints: Path | None = None) -> float:
-    """Apply ``action_endpoint.timeout`` from endpoints.yml to Rasa's action calls.
-
-    Rasa 3.6 hard-codes a 300 s action timeout, longer than its 60 s conversation
-    lock; this caps it so a stuck action server cannot hold a conversation. Every
-    channel calls it when Rasa builds its routes, so it also installs the cached
-    action-reply validator (:func:`cache_action_reply_validator`) and loads the
-    safety data (:func:`warm_up`).
-    """
-    import rasa.core.actions.action as rasa_action
-    import rasa.utils.endpoints as rasa_endpoints
-
-    path = endpoints or Path(os.environ.get("WAYPOINT_ENDPOINTS", "endpoints.yml"))
-    seconds = 3.0
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        seconds = float((config.get("action_endpoint") or {}).get("timeout", seconds))
-    except (OSError, yaml.YAMLError, TypeError, ValueError):
-        logger.warning("could not read action timeout from %s; using %.1f s", path, seconds)
-    rasa_action.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
-    rasa_endpoints.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
-    cache_action_reply_validator()
-    warm_up()
-    return seconds
-
-
-def cache_action_reply_validator() -> None:
-    """Check action-server replies against Rasa's schema with a validator built once.
-
-    Rasa 3.6 calls ``jsonschema.validate`` on every reply, and that re-checks the
-    schema itself against the JSON Schema meta-schema each time: 15-35 ms of CPU
-    per action call, a third of a search turn. Same checks, same error.
-    """
-    import rasa.core.actions.action as rasa_action
-    from jsonschema import ValidationError
-    from jsonschema.validators import validator_for
-    from rasa.shared.constants import DOCS_BASE_URL
-
-    spec = rasa_action.RemoteAction.action_response_format_spec()
-    validator_class = validator_for(spec)
-    validator_class.check_schema(spec)
-    validator = validator_class(spec)
-
-    def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
-        try:
-            validator.validate(result)
-        except ValidationError as e:
-            e.message += (". Failed to validate Action server response from API, make sure "
-                          "your response from the Action endpoint is valid. For more "
-                          f"information about the format visit {DOCS_BASE_URL}/custom-actions")
-            raise e
-        return True
-
-    rasa_action.RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
 
 
 async def forget_if_asked(app: Any, sender: str) -> bool:

@@ -11,26 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-
-SECRET_VARIABLE = "WAYPOINT_HMAC_SECRET"
-MIN_SECRET_LENGTH = 16
 
 
-class MissingSecret(RuntimeError):
-    """The channel cannot pseudonymise senders, so it must not start."""
+def sender_id(channel: str, user_id: str | int, key: bytes) -> str:
+    """The pseudonymous sender id Rasa stores: 64 hex characters.
 
-
-def secret() -> bytes:
-    """The HMAC key from the environment; too short or absent is refused."""
-    value = os.environ.get(SECRET_VARIABLE, "")
-    if len(value) < MIN_SECRET_LENGTH:
-        raise MissingSecret(f"set {SECRET_VARIABLE} to a random string of at least "
-                            f"{MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`)")
-    return value.encode("utf-8")
-
-
-def sender_id(channel: str, user_id: str | int, key: bytes | None = None) -> str:
-    """The pseudonymous sender id Rasa stores: 64 hex characters."""
+    ``key`` is ``Settings.hmac_secret`` (``WAYPOINT_HMAC_SECRET``): the settings refuse
+    a short one, and a channel without one does not start."""
+    if not key:
+        raise ValueError("sender ids need the HMAC key (WAYPOINT_HMAC_SECRET)")
     message = f"{channel}:{user_id}".encode("utf-8")
-    return hmac.new(key if key is not None else secret(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

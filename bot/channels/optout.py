@@ -10,14 +10,11 @@ that is its retention limit.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import lru_cache
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, create_engine, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-
-DEFAULT_URL = "sqlite:///waypoint.db"
 
 metadata = MetaData()
 opt_outs = Table(
@@ -35,10 +32,10 @@ def engine_for(url: str) -> Engine:
 
 
 class OptOuts:
-    """Who has opted out, in the given database (default: the directory's)."""
+    """Who has opted out, in the given database (the directory's: ``Settings.database_url``)."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.engine = engine_for(url or os.environ.get("WAYPOINT_DATABASE_URL", DEFAULT_URL))
+    def __init__(self, url: str) -> None:
+        self.engine = engine_for(url)
 
     def is_opted_out(self, sender: str) -> bool:
         with self.engine.connect() as conn:

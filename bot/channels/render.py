@@ -20,8 +20,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from conversation import language
 from bot.channels.texts import text
+from conversation import language
 from conversation.listings import results_of
 from conversation.sms import GSM7_BASIC, GSM7_EXTENSION, is_gsm7, sms_segments
 

@@ -16,8 +16,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import patches
 from bot.channels.guard import (
-    cap_action_timeout,
     clean,
     forget_if_asked,
     reply_or_fallback,
@@ -35,14 +35,8 @@ class SafeRestInput(InputChannel):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        cap_action_timeout()
+        patches.require_installed()
         hook = Blueprint("waypoint_rest", __name__)
-
-        @hook.listener("after_server_start")
-        async def start_retention(app: Any, _: Any) -> None:
-            from bot.retention import keep_purging
-
-            app.add_task(keep_purging(app))
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

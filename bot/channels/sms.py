@@ -14,7 +14,7 @@ message again. This one:
   at once and sends the reply through the REST API;
 - processes a repeated ``MessageSid`` once and never answers 5xx.
 
-Configuration, from the environment only: ``WAYPOINT_TWILIO_AUTH_TOKEN``,
+Configuration comes from ``settings``: ``WAYPOINT_TWILIO_AUTH_TOKEN``,
 ``WAYPOINT_PUBLIC_URL`` and ``WAYPOINT_HMAC_SECRET`` (the channel is off
 without them); for REST replies also ``WAYPOINT_TWILIO_ACCOUNT_SID`` and,
 for a stand-in, ``WAYPOINT_TWILIO_API_URL``.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -38,13 +37,15 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from conversation import language
+import settings
+from bot import patches
 from bot.channels import identity, render, state, turn
-from bot.channels.guard import cap_action_timeout
 from bot.channels.optout import OptOuts
 from bot.channels.texts import text as channel_text
-from safety.fallback import fallback_text
 from bot.retention import forget
+from conversation import language
+from safety.fallback import fallback_text
+from settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -72,27 +73,14 @@ class SmsConfig:
     api_url: str = "https://api.twilio.com"
 
     @classmethod
-    def from_environment(cls) -> "SmsConfig | None":
-        """The configuration, or None (channel off) with the reason logged once."""
-        token = os.environ.get("WAYPOINT_TWILIO_AUTH_TOKEN", "")
-        public = os.environ.get("WAYPOINT_PUBLIC_URL", "").rstrip("/")
-        missing = [n for n, v in (("WAYPOINT_TWILIO_AUTH_TOKEN", token),
-                                  ("WAYPOINT_PUBLIC_URL", public)) if not v]
-        try:
-            key = identity.secret()
-        except identity.MissingSecret:
-            missing.append(identity.SECRET_VARIABLE)
-            key = b""
-        if missing:
+    def from_settings(cls, settings: Settings) -> "SmsConfig | None":
+        """The configuration, or None (channel off) with what to set logged once."""
+        missing = settings.missing_for_sms()
+        if missing or settings.hmac_secret is None:
             logger.info("SMS channel is off: set %s to turn it on", ", ".join(missing))
             return None
-        mode = os.environ.get("WAYPOINT_SMS_REPLY", "twiml").lower()
-        sid = os.environ.get("WAYPOINT_TWILIO_ACCOUNT_SID", "")
-        if mode == "rest" and not sid:
-            logger.warning("WAYPOINT_SMS_REPLY=rest needs WAYPOINT_TWILIO_ACCOUNT_SID; using TwiML")
-            mode = "twiml"
-        return cls(token, public, key, "rest" if mode == "rest" else "twiml", sid,
-                   os.environ.get("WAYPOINT_TWILIO_API_URL", "https://api.twilio.com").rstrip("/"))
+        return cls(settings.twilio_auth_token, settings.public_url, settings.hmac_secret,
+                   settings.sms_reply, settings.twilio_account_sid, settings.twilio_api_url)
 
 
 def form_of(request: Request) -> RequestParameters:
@@ -125,11 +113,12 @@ class SmsInput(InputChannel):
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        cap_action_timeout()
-        self.config = SmsConfig.from_environment()
+        patches.require_installed()
+        current = settings.load()
+        self.config = SmsConfig.from_settings(current)
         if self.config:
-            self.state = state.from_environment()
-            self.opt_outs = OptOuts()
+            self.state = state.for_settings(current)
+            self.opt_outs = OptOuts(current.database_url)
         hook = Blueprint("waypoint_sms", __name__)
 
         @hook.route("/", methods=["GET"])

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections import OrderedDict
 from typing import Any, Protocol
+
+from settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -119,13 +120,12 @@ class RedisState:
             self.redis.delete(key)
 
 
-def from_environment() -> ChannelState:
+def for_settings(settings: Settings) -> ChannelState:
     """Redis when ``WAYPOINT_REDIS_HOST`` is set, else this process's memory."""
-    host = os.environ.get("WAYPOINT_REDIS_HOST")
-    if not host:
+    if not settings.redis_host:
         return MemoryState()
     import redis
 
-    logger.info("channel state in Redis at %s (db 2)", host)
-    return RedisState(redis.Redis(host=host, port=int(os.environ.get("WAYPOINT_REDIS_PORT", 6379)),
+    logger.info("channel state in Redis at %s (db 2)", settings.redis_host)
+    return RedisState(redis.Redis(host=settings.redis_host, port=settings.redis_port,
                                   db=2, socket_timeout=2))

@@ -11,7 +11,7 @@ Rasa only ever sees ``identity.sender_id("telegram", user id)``. The chat id
 lives in memory for as long as it takes to answer; no id or message text is
 logged.
 
-Configuration is the environment: ``WAYPOINT_TELEGRAM_TOKEN``,
+Configuration comes from ``settings``: ``WAYPOINT_TELEGRAM_TOKEN``,
 ``WAYPOINT_TELEGRAM_SECRET``, ``WAYPOINT_HMAC_SECRET`` and optionally
 ``WAYPOINT_TELEGRAM_API_URL`` (another Bot API server, such as the tests'
 stand-in). Without the first three the channel is off and the webhook says so
@@ -24,7 +24,6 @@ import asyncio
 import datetime as dt
 import hmac
 import logging
-import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -48,15 +47,18 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+import settings
+from bot import patches
 from bot.channels import guard, identity, render, turn
-from bot.channels.state import ChannelState, from_environment
+from bot.channels.state import ChannelState, for_settings
 from bot.channels.texts import text as channel_text
+from settings import DEFAULT_TELEGRAM_API_URL, Settings
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_API_URL = DEFAULT_TELEGRAM_API_URL
 OFF = {"error": "the Telegram channel is off"}
 # Telegram's documented limits: about one message a second in a chat (short bursts
 # are tolerated) and 30 a second in all.
@@ -68,29 +70,21 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
-class Settings:
+class TelegramConfig:
     token: str
     secret: str
     hmac_key: bytes
     api_url: str
 
     @classmethod
-    def from_environment(cls) -> Settings | None:
-        """The settings, or None (after one INFO line naming what to set) when the channel is off."""
-        token = os.environ.get("WAYPOINT_TELEGRAM_TOKEN", "")
-        secret = os.environ.get("WAYPOINT_TELEGRAM_SECRET", "")
-        try:
-            key = identity.secret()
-        except identity.MissingSecret:
-            key = b""
-        missing = [name for name, value in (("WAYPOINT_TELEGRAM_TOKEN", token),
-                                            ("WAYPOINT_TELEGRAM_SECRET", secret),
-                                            (identity.SECRET_VARIABLE, key)) if not value]
-        if missing:
+    def from_settings(cls, settings: Settings) -> TelegramConfig | None:
+        """The configuration, or None (after one INFO line naming what to set) when the channel is off."""
+        missing = settings.missing_for_telegram()
+        if missing or settings.hmac_secret is None:
             logger.info("the Telegram channel is off; to turn it on, set %s", ", ".join(missing))
             return None
-        api_url = (os.environ.get("WAYPOINT_TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/")
-        return cls(token, secret, key, api_url)
+        return cls(settings.telegram_token, settings.telegram_secret, settings.hmac_secret,
+                   settings.telegram_api_url)
 
 
 def make_bot(token: str, api_url: str) -> Bot:
@@ -173,7 +167,7 @@ class TelegramInput(InputChannel):
         return CHANNEL
 
     def __init__(self) -> None:
-        self.settings: Settings | None = None
+        self.settings: TelegramConfig | None = None
         self.state: ChannelState | None = None
         self.limiter = SendLimiter()
         self._bot: Bot | None = None
@@ -181,15 +175,16 @@ class TelegramInput(InputChannel):
         self._tasks: set[asyncio.Task[None]] = set()
 
     def configure(self) -> bool:
-        """Read the environment once; True when the channel is on."""
-        self.settings = Settings.from_environment()
+        """Read the settings once; True when the channel is on."""
+        current = settings.load()
+        self.settings = TelegramConfig.from_settings(current)
         if self.settings is not None:
             quiet_http_logs()
-            self.state = from_environment()
+            self.state = for_settings(current)
         return self.settings is not None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        guard.cap_action_timeout()
+        patches.require_installed()
         self.configure()
         hook = Blueprint("waypoint_telegram", __name__)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import warnings
 from typing import Any
@@ -22,7 +21,8 @@ import httpx
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.telegram import DEFAULT_API_URL, SECRET_HEADER, make_bot, quiet_http_logs
+import settings
+from bot.channels.telegram import SECRET_HEADER, make_bot, quiet_http_logs
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
@@ -32,15 +32,21 @@ RETRY_SECONDS = 2.0
 
 
 def required(name: str, why: str) -> str:
-    """A variable's value; unset, exit with a message that says which and why."""
-    value = os.environ.get(name, "").strip()
+    """A setting's value; unset (or invalid), exit with a message that says which and why."""
+    try:
+        current = settings.load()
+    except settings.SettingsError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    value = {"WAYPOINT_TELEGRAM_TOKEN": current.telegram_token,
+             "WAYPOINT_TELEGRAM_SECRET": current.telegram_secret,
+             "WAYPOINT_PUBLIC_URL": current.public_url}[name]
     if not value:
         raise SystemExit(f"error: set {name} ({why})")
     return value
 
 
 def api_url() -> str:
-    return (os.environ.get("WAYPOINT_TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/")
+    return settings.load().telegram_api_url
 
 
 async def set_webhook() -> str:

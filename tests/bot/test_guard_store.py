@@ -21,7 +21,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.channels.guard import cache_action_reply_validator, forget_if_asked
+from bot.channels.guard import forget_if_asked
+from bot.patches import _cache_action_reply_validator as cache_action_reply_validator
 from tests.conftest import unavailable
 
 

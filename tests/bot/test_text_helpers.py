@@ -4,12 +4,12 @@ from datetime import datetime
 
 import pytest
 
-from conversation import language, when
-from safety import crisis as crisis_net
 from bot.channels.guard import COMMANDS, clean
-from safety.fallback import fallback_text
+from conversation import language, when
 from conversation.sms import sms_segments
 from directory.schedules import TZ
+from safety import crisis as crisis_net
+from safety.fallback import fallback_text
 
 
 @pytest.mark.parametrize("text, lang", [

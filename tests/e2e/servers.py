@@ -61,12 +61,12 @@ class Servers:
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
                              "  timeout: 3\n" + stores, encoding="utf-8")
         self.env = {**os.environ, "SANIC_HOST": "127.0.0.1", "WAYPOINT_DATABASE_URL": self.db,
-                    "WAYPOINT_ENDPOINTS": str(endpoints), **(env or {})}
+                    **(env or {})}
         self.actions: subprocess.Popen[bytes] | None = None
         self.start_actions()
         self.token = uuid.uuid4().hex
         self.rasa = subprocess.Popen(
-            [str(RASA), "run", "-m", str(MODEL), "-i", "127.0.0.1", "-p", str(self.rasa_port),
+            [sys.executable, "-m", "bot.server", "run", "-m", str(MODEL), "-i", "127.0.0.1", "-p", str(self.rasa_port),
              "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
              "--enable-api", "--auth-token", self.token],
             cwd=ROOT, env=self.env, stdout=open(tmp / "rasa.log", "wb"), stderr=subprocess.STDOUT)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conversation.sms import is_gsm7, sms_segments
 from safety.crisis import KINDS
 from safety.replies import (
     DOMAIN_PATH,
@@ -26,7 +27,6 @@ from safety.replies import (
     render_domain_yaml,
     reply,
 )
-from conversation.sms import is_gsm7, sms_segments
 
 LANGS = ("en", "fr")
 
