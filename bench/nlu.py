@@ -3,19 +3,19 @@
 ``python -m bench.nlu`` trains two NLU models on ``data/nlu`` (Waypoint's
 config.yml and the stock `rasa init` pipeline), then parses the test sets that
 were never trained on and prints intent macro-F1 per language and crisis recall
-for each, plus category accuracy on the labelled set (``tests/nlu/categories.yml``):
+for each, plus category accuracy on the labelled set (``evaluation/test/categories.yml``):
 
-* ``tests/nlu/heldout.yml``: a seeded draw from the examples the first author wrote;
-* ``tests/nlu/independent.yml``: half of a set written by an author who never saw
+* ``evaluation/test/heldout.yml``: a seeded draw from the examples the first author wrote;
+* ``evaluation/test/independent.yml``: half of a set written by an author who never saw
   the training data (the other half was read while tuning, then trained on:
   ``data/nlu/from_dev.yml``);
-* ``tests/nlu/independent_2.yml``: a set by a fourth author who saw only the
+* ``evaluation/test/independent_2.yml``: a set by a fourth author who saw only the
   labelling guide, and which nobody read;
-* ``tests/nlu/independent_3.yml``: likewise, by a later author, written after the
+* ``evaluation/test/independent_3.yml``: likewise, by a later author, written after the
   third development set (``data/nlu/dev_3.yml``) was trained on;
-* ``tests/nlu/first_style.yml``: a seeded 22% of a sixth round by four authors writing
+* ``evaluation/test/first_style.yml``: a seeded 22% of a sixth round by four authors writing
   in the first author's style (the rest is ``data/nlu/first_style.yml``), never read;
-* ``tests/nlu/independent_4.yml``: a set by a seventh author who saw only the labelling
+* ``evaluation/test/independent_4.yml``: a set by a seventh author who saw only the labelling
   guide, written after the linear classifier landed, never read.
 
 No test message is a training example: a training example whose folded text is also in
@@ -49,32 +49,54 @@ STOCK_CONFIG = {
 }
 
 
-TEST_SETS = {"heldout": ROOT / "tests" / "nlu" / "heldout.yml",
-             "independent": ROOT / "tests" / "nlu" / "independent.yml",
-             "independent_2": ROOT / "tests" / "nlu" / "independent_2.yml",
-             "independent_3": ROOT / "tests" / "nlu" / "independent_3.yml",
-             "first_style": ROOT / "tests" / "nlu" / "first_style.yml",
-             "independent_4": ROOT / "tests" / "nlu" / "independent_4.yml"}
+# Every set that is scored and never trained on lives under evaluation/ (its README says
+# which is for what): test sets, development sets and crisis probes.
+EVALUATION = ROOT / "evaluation"
+TEST_SETS = {name: EVALUATION / "test" / f"{name}.yml" for name in (
+    "heldout", "independent", "independent_2", "independent_3", "first_style", "independent_4")}
+CATEGORIES = EVALUATION / "test" / "categories.yml"
+DEV_SETS = {name: EVALUATION / "dev" / f"{name}.yml"
+            for name in ("nlu_dev_2", "nlu_dev_3", "nlu_dev_4")}
+PROBES = {name: EVALUATION / "probes" / f"{name}.yml"
+          for name in ("crisis_probe", "crisis_probe_2")}
 
 
-def examples(path: Path) -> list[tuple[str, str]]:
-    """(text, intent) pairs from a Rasa NLU file."""
+def _blocks(path: Path) -> list[tuple[str, str, dict[str, Any]]]:
+    """(text, intent, block metadata) for each example of a Rasa NLU file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pairs = []
+    rows = []
     for block in data["nlu"]:
         for line in block.get("examples", "").splitlines():
             line = line.strip()
             if line.startswith("- "):
-                pairs.append((line[2:].strip(), block["intent"]))
-    return pairs
+                rows.append((line[2:].strip(), block["intent"], block.get("metadata") or {}))
+    return rows
+
+
+def examples(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) pairs from a Rasa NLU file."""
+    return [(text, intent) for text, intent, _ in _blocks(path)]
+
+
+TRAINING = ROOT / "data" / "nlu"
+
+
+def training_examples() -> list[tuple[str, str, str]]:
+    """(text, intent, source) for every training example, files in the order Rasa reads them.
+
+    The source is the round an example was written in: its block's ``metadata: source``
+    (docs/nlu.md lists them), or the file's name where a block has none.
+    """
+    return [(text, intent, metadata.get("source", path.stem))
+            for path in sorted(TRAINING.rglob("*.yml"))
+            for text, intent, metadata in _blocks(path)]
 
 
 def trained_wordings() -> set[str]:
     """The folded text of every training example."""
     from safety.crisis import fold
 
-    return {fold(text) for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
-            for text, _ in examples(path)}
+    return {fold(text) for text, _, _ in training_examples()}
 
 
 def language_of(text: str) -> str:
@@ -147,8 +169,7 @@ def evaluate(model: str, sets: dict[str, Path] | None = None) -> dict[str, Any]:
         out[name] = scores([(lang, t, g) for lang, t, g, _ in pairs])
         out[name]["confusions"] = confusions([(lang, t, g) for lang, t, g, _ in pairs])
         out[f"{name}, new wording"] = scores([(lang, t, g) for lang, t, g, old in pairs if not old])
-    items = yaml.safe_load((ROOT / "tests" / "nlu" / "categories.yml").read_text(
-        encoding="utf-8"))["items"]
+    items = yaml.safe_load(CATEGORIES.read_text(encoding="utf-8"))["items"]
     for lang in ("en", "fr"):
         mine = [i for i in items if i["lang"] == lang]
         right = sum(any(e["entity"] == "service_category" and e["value"] == i["code"]
@@ -169,9 +190,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="train and score one pipeline (the stock one takes about 30 "
                              "minutes on 2 cores with today's training data)")
     parser.add_argument("--dev", type=Path, nargs="+", metavar="FILE",
-                        help="score these NLU files instead of the test sets: a development "
-                             "set (such as bench/nlu_dev.yml) for comparing configurations "
-                             "without spending the test sets")
+                        help="score these NLU files instead of the test sets: development "
+                             "sets (evaluation/dev/*.yml) for comparing configurations "
+                             "without spending the test sets, or the crisis probes")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
                         help="the Waypoint pipeline to train (default: config.yml)")
     parser.add_argument("--model", type=Path,

@@ -1,7 +1,7 @@
-"""Cross-validated French and English macro-F1 on the first author's training files.
+"""Cross-validated French and English macro-F1 on the first author's training examples.
 
 ``python -m bench.nlu_cv`` is a development measure, never a test: the held-out split
-(``tests/nlu/heldout.yml``) is a seeded draw from the first author's examples, so the
+(``evaluation/test/heldout.yml``) is a seeded draw from the first author's examples, so the
 rest of that author's examples, scored by k-fold cross-validation, show how the model
 does on that author's style without reading the held-out set. The intent classifier
 (``bot.nlu.linear``, with its settings in config.yml) is trained per fold, outside Rasa.
@@ -16,17 +16,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.nlu import ROOT, examples, language_of
+from bench.nlu import ROOT, language_of, training_examples
 
-# The first author's files (their headers say so): the held-out split was drawn from them.
+# The first author's sources (docs/nlu.md): the held-out split was drawn from them.
 FIRST_AUTHOR = ("conversation", "crisis", "general", "services", "peers")
 
 
 def training_rows() -> list[tuple[str, str, str, str]]:
-    """(text, intent, file stem, language) for every training example."""
-    return [(text, intent, path.stem, language_of(text))
-            for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
-            for text, intent in examples(path)]
+    """(text, intent, source, language) for every training example."""
+    return [(text, intent, source, language_of(text))
+            for text, intent, source in training_examples()]
 
 
 def linear_config() -> dict[str, Any]:
