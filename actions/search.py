@@ -12,89 +12,26 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DirectoryAction, language, last_results
+from actions.dialogue import (
+    CRISIS_OFFERS,
+    NEXT_STEP,
+    NO_OFFER,
+    accepted_offer,
+    filters_from,
+    named_needs,
+    person_filters,
+    said_yes,
+)
 from actions.replies import say
 from conversation import when
 from conversation.listings import next_opening_text, results_text, structured
 from directory.errors import UnknownPlace
 from directory.geo import Point
 from directory.places import get_gazetteer
-from directory.search import Filters, search
+from directory.search import search
 from directory.taxonomy import CODES, get_taxonomy
 
 PAGE = 3
-# Need order when several are named at once: a bed and medical first, then food and
-# hygiene, then support, then stability.
-FIRST = ("shelter", "primary_care", "withdrawal_management", "naloxone", "harm_reduction",
-         "crisis_line", "meals", "drop_in", "shower", "outreach")
-POPULATION_FILTERS = ("women", "men", "youth", "families", "couples")
-# The emergency replies that end by offering shelters (safety/replies.py): a "yes"
-# right after one takes the offer, narrowed as the reply promised.
-CRISIS_OFFERS = {"crisis_domestic_violence": ["confidential"],
-                 "crisis_youth_unsafe": ["youth", "group_only"]}
-
-
-def need_order(code: str) -> tuple[int, int]:
-    stage = ("safety", "support", "stability").index(get_taxonomy().get(code).stage)
-    return (FIRST.index(code) if code in FIRST else len(FIRST) + stage, CODES.index(code))
-
-
-def named_needs(tracker: Tracker) -> list[str]:
-    """Categories named since the last search, most urgent first.
-
-    The needs may have come a turn or two earlier ("nowhere to sleep and I haven't
-    eaten", then the place the search form asked for), so the newest user message
-    naming any is used, unless a search already answered it.
-    """
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == "action_search_services":
-            break
-        if event.get("event") == "user":
-            codes = {e["value"] for e in (event.get("parse_data") or {}).get("entities", [])
-                     if e.get("entity") == "service_category" and e.get("value") in CODES}
-            if codes:
-                return sorted(codes, key=need_order)
-    codes = {e["value"] for e in tracker.latest_message.get("entities", [])
-             if e.get("entity") == "service_category" and e.get("value") in CODES}
-    return sorted(codes, key=need_order)
-
-
-def filters_from(values: list[str] | None) -> Filters:
-    values = values or []
-    population = next((v for v in values if v in POPULATION_FILTERS), None)
-    return Filters(population=population, walk_in="walk_in" in values, no_id="no_id" in values,
-                   free="free" in values, pets="pets" in values, open_now="open_now" in values,
-                   confidential="confidential" in values, group_only="group_only" in values)
-
-
-def person_filters(tracker: Tracker) -> list[str]:
-    """The filters said so far, added up: "women only", then "with my dog", is both. The
-    ``filters`` slot holds only the latest message that named any; ``kept_filters`` what
-    the last search used. A group named anew replaces the group named before."""
-    kept = list(tracker.get_slot("kept_filters") or [])
-    latest = list(tracker.get_slot("filters") or [])
-    if any(v in POPULATION_FILTERS for v in latest):
-        kept = [v for v in kept if v not in POPULATION_FILTERS and v != "group_only"]
-    return kept + [v for v in latest if v not in kept]
-
-
-def previous_turn(tracker: Tracker) -> tuple[str | None, list[dict[str, Any]]]:
-    """The intent of the message before the newest one, and the events of the bot's
-    answer to it: what a bare "yes" now is a yes to."""
-    seen_users, answer = 0, []
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_users += 1
-            if seen_users == 2:
-                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-                return intent, answer
-        elif seen_users == 1:
-            answer.append(event)
-    return None, []
-
-
-def offered_next_step(answer: list[dict[str, Any]]) -> bool:
-    return any(e.get("event") == "slot" and e.get("name") == "next_step_offered"
-               and e.get("value") is True for e in answer)
 
 
 def where(tracker: Tracker, dispatcher: CollectingDispatcher, lang: str) -> Point | None:
@@ -179,21 +116,21 @@ class ActionSearchServices(DirectoryAction):
     def act(self, session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
             lang: str) -> list[dict[str, Any]]:
         pending = list(tracker.get_slot("pending_categories") or [])
-        yes = tracker.latest_message.get("intent", {}).get("name") == "affirm"
-        before, answer = previous_turn(tracker) if yes else (None, [])
-        if before in CRISIS_OFFERS:
+        offer = accepted_offer(tracker)
+        answered = [SlotSet("needs", None), SlotSet("offer", NO_OFFER)]
+        if offer in CRISIS_OFFERS:
             # Before any need named earlier: the offer was the last thing said.
-            values = CRISIS_OFFERS[before]
+            values = CRISIS_OFFERS[offer]
             return run_search(session, dispatcher, tracker, lang, "shelter", 0,
-                              values) + [SlotSet("filters", values)]
+                              values) + [SlotSet("filters", values)] + answered
         needs = named_needs(tracker)
-        if not needs and yes:
+        if not needs and said_yes(tracker):
             if pending:
                 needs = [pending.pop(0)]
-            elif offered_next_step(answer):
+            elif offer == NEXT_STEP:
                 # Yes to "I can also find support or housing": which one, not the same list.
                 say(dispatcher, "ask_service_category", lang)
-                return []
+                return answered
         if not needs and tracker.get_slot("service_category") in CODES:
             needs = [tracker.get_slot("service_category")]
         if not needs:
@@ -202,13 +139,16 @@ class ActionSearchServices(DirectoryAction):
         category, rest = needs[0], [n for n in needs[1:] if n not in pending]
         events = run_search(session, dispatcher, tracker, lang, category, 0)
         pending = rest + pending
+        offered = NO_OFFER
         if pending:
             say(dispatcher, "also_asked", lang, category=get_taxonomy().label(pending[0], lang))
         elif (get_taxonomy().get(category).stage == "safety"
               and not tracker.get_slot("next_step_offered")):
             say(dispatcher, "next_step", lang)
             events.append(SlotSet("next_step_offered", True))
-        return events + [SlotSet("pending_categories", pending)]
+            offered = NEXT_STEP
+        return events + [SlotSet("pending_categories", pending), SlotSet("needs", None),
+                         SlotSet("offer", offered)]
 
 
 class ActionMoreResults(DirectoryAction):

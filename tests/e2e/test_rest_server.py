@@ -209,3 +209,58 @@ def test_messaging_channels_are_off_without_their_variables(servers: Servers) ->
 def test_the_server_runs_the_retention_rule_itself(servers: Servers) -> None:
     """The default in-memory store lives in the Rasa process, so Rasa purges it."""
     assert "retention: deleted" in (servers.tmp / "rasa.log").read_text(encoding="utf-8")
+
+
+# ---- what a "yes" accepts, and which needs a search answers (slots, not event walks)
+
+def items_of(servers: Servers, sender: str, text: str) -> list[dict[str, object]]:
+    status, messages = servers.post({"sender": sender, "message": text})
+    assert status == 200 and isinstance(messages, list)
+    return [item for m in messages for item in
+            ((m.get("custom") or {}).get("waypoint") or {}).get("items", [])]
+
+
+@pytest.mark.parametrize("crisis, yes, check", [
+    ("my husband beats me", "yes", lambda i: i["confidential"]),
+    ("mon chum me frappe", "oui", lambda i: i["confidential"]),
+    ("I'm 15 and my dad kicked me out", "yes please", lambda i: "youth" in i["populations"]),
+])
+def test_yes_right_after_a_crisis_offer_gets_those_shelters(servers: Servers, crisis: str,
+                                                           yes: str, check: object) -> None:
+    me = new_sender()
+    servers.say(me, crisis)
+    items = items_of(servers, me, yes)
+    assert items and all("shelter" in i["categories"] and check(i) for i in items)  # type: ignore[operator]
+
+
+def test_a_crisis_offer_is_not_taken_by_a_later_yes(servers: Servers) -> None:
+    me = new_sender()
+    servers.say(me, "my husband beats me")
+    assert "1. " in servers.say(me, "I need food near the market")
+    later = items_of(servers, me, "yes")
+    assert not later or not all("shelter" in i["categories"] for i in later)
+
+
+@pytest.mark.parametrize("needs, place, yes", [
+    ("nowhere to sleep and I haven't eaten", "Vanier", "yes"),
+    ("pas de place où dormir et j'ai faim", "à Vanier", "oui"),
+])
+def test_needs_named_before_the_place_question_are_answered_in_order(
+        servers: Servers, needs: str, place: str, yes: str) -> None:
+    me = new_sender()
+    servers.say(me, needs)
+    shelters = items_of(servers, me, place)
+    assert shelters and all("shelter" in i["categories"] for i in shelters)
+    meals = items_of(servers, me, yes)
+    assert meals and all("meals" in i["categories"] for i in meals)
+
+
+@pytest.mark.parametrize("need, yes, ask", [
+    ("I need food near the market", "yes", "What do you need"),
+    ("j'ai besoin de manger dans la basse ville", "oui", "De quoi avez-vous besoin"),
+])
+def test_yes_to_the_next_step_asks_which_need(servers: Servers, need: str, yes: str,
+                                              ask: str) -> None:
+    me = new_sender()
+    assert "1. " in servers.say(me, need)
+    assert ask in servers.say(me, yes)
