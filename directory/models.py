@@ -285,17 +285,52 @@ class SearchEntry(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what and when, for every provider update."""
+    """Who changed what and when, for every provider update, and every refused attempt.
+
+    ``account_id`` is the account that acted (empty for the admin CLI, whose operator
+    is named in ``actor``)."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = Column(DateTime, nullable=False)
     actor: Mapped[str] = Column(Text, nullable=False)
+    account_id: Mapped[Optional[str]] = Column(String(36), index=True)
     action: Mapped[str] = Column(String(40), nullable=False)
     service_id: Mapped[str] = Column(String(36), nullable=False, index=True)
     old_value: Mapped[Optional[str]] = Column(Text)
     new_value: Mapped[Optional[str]] = Column(Text)
+
+
+class Account(Base):
+    """Someone who may change listings or look things up for others: a provider (one
+    organization), a peer worker, or an admin. The token and the one-time link code
+    are kept only as SHA-256 digests; both are long random strings, so a digest
+    cannot be guessed back."""
+
+    __tablename__ = "account"
+
+    id: Mapped[str] = Column(String(36), primary_key=True)
+    role: Mapped[str] = Column(String(16), nullable=False)
+    org_id: Mapped[Optional[str]] = Column(String(36), index=True)
+    name: Mapped[str] = Column(Text, nullable=False)
+    token_digest: Mapped[str] = Column(String(64), nullable=False, unique=True)
+    link_code_digest: Mapped[Optional[str]] = Column(String(64), unique=True)
+    link_code_expires_at: Mapped[Optional[datetime]] = Column(DateTime)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    revoked_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+class AccountLink(Base):
+    """A Telegram chat or SMS number linked to an account, by its pseudonymous sender
+    id (the channel's keyed HMAC), never the raw id."""
+
+    __tablename__ = "account_link"
+
+    channel: Mapped[str] = Column(String(16), primary_key=True)
+    sender: Mapped[str] = Column(String(64), primary_key=True)
+    account_id: Mapped[str] = Column(String(36), nullable=False, index=True)
+    linked_at: Mapped[datetime] = Column(DateTime, nullable=False)
 
 
 Index("ix_service_category_code", ServiceCategory.code)

@@ -1,4 +1,5 @@
-"""Provider updates: hours, temporary closures, beds. Audited, never silently overwritten.
+"""Provider updates: hours, temporary closures, beds, "still correct". Audited, never
+silently overwritten, and each one allowed or refused by :mod:`directory.access` first.
 
 Each update bumps ``service.version`` with a compare-and-set
 (``UPDATE … WHERE version = :seen``). A caller that read version N and
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from directory.access import Actor, Change, authorise
 from directory.errors import DirectoryError, StaleUpdate, UnknownService
 from directory.models import AuditEntry, Schedule, Service
 from directory.schedules import TZ, format_days
@@ -51,11 +53,10 @@ def _bump(session: Session, service_id: str, expected_version: int | None,
     return service
 
 
-def _audit(session: Session, service_id: str, actor: str, action: str,
+def _audit(session: Session, service_id: str, actor: Actor, action: str,
            old: Any, new: Any) -> None:
-    if not actor.strip():
-        raise DirectoryError("say who makes the change (--by NAME)")
-    session.add(AuditEntry(at=_now(), actor=actor.strip(), action=action, service_id=service_id,
+    session.add(AuditEntry(at=_now(), actor=actor.label(), account_id=actor.account_id,
+                           action=action, service_id=service_id,
                            old_value=json.dumps(old, default=str, ensure_ascii=False),
                            new_value=json.dumps(new, default=str, ensure_ascii=False)))
 
@@ -67,9 +68,10 @@ def _current_hours(session: Session, service_id: str) -> list[dict[str, str]]:
     return [{"byday": r.byday, "opens": str(r.opens_at), "closes": str(r.closes_at)} for r in rows]
 
 
-def set_hours(session: Session, service_id: str, hours: list[WeeklyHours], actor: str,
+def set_hours(session: Session, service_id: str, hours: list[WeeklyHours], actor: Actor,
               expected_version: int | None = None) -> Service:
     """Replace the service's regular weekly hours."""
+    authorise(session, actor, Change.HOURS, service_id)
     if not hours:
         raise DirectoryError("give at least one set of hours")
     old = _current_hours(session, service_id)
@@ -85,10 +87,11 @@ def set_hours(session: Session, service_id: str, hours: list[WeeklyHours], actor
     return service
 
 
-def close_temporarily(session: Session, service_id: str, reason: str, actor: str,
+def close_temporarily(session: Session, service_id: str, reason: str, actor: Actor,
                       reason_fr: str | None = None, until: date | None = None,
                       since: date | None = None, expected_version: int | None = None) -> Service:
     """Mark a service closed (from today unless ``since``) with a reason shown to clients."""
+    authorise(session, actor, Change.CLOSE, service_id)
     if not reason.strip():
         raise DirectoryError("a closure needs a reason clients can read")
     start = since or _now().date()
@@ -103,9 +106,10 @@ def close_temporarily(session: Session, service_id: str, reason: str, actor: str
     return service
 
 
-def reopen(session: Session, service_id: str, actor: str,
+def reopen(session: Session, service_id: str, actor: Actor,
            expected_version: int | None = None) -> Service:
     """End a temporary closure."""
+    authorise(session, actor, Change.REOPEN, service_id)
     old = session.get(Service, service_id)
     before = None if old is None else [old.closed_reason, old.closed_since, old.closed_until]
     service = _bump(session, service_id, expected_version, {
@@ -115,13 +119,12 @@ def reopen(session: Session, service_id: str, actor: str,
     return service
 
 
-def set_beds(session: Session, service_id: str, available: int, actor: str,
+def set_beds(session: Session, service_id: str, available: int, actor: Actor,
              maximum: int | None = None, unit: str | None = None,
              expected_version: int | None = None) -> Service:
     """Record how many beds (or spots) are free right now."""
-    old = session.get(Service, service_id)
-    if old is None:
-        raise UnknownService(service_id)
+    old = authorise(session, actor, Change.BEDS, service_id)
+    assert old is not None
     top = maximum if maximum is not None else old.capacity_maximum
     if available < 0 or (top is not None and available > top):
         raise DirectoryError(f"beds free must be between 0 and {top if top is not None else 'the maximum'}")
@@ -132,6 +135,16 @@ def set_beds(session: Session, service_id: str, available: int, actor: str,
         "capacity_unit": unit or old.capacity_unit or "beds", "capacity_updated_at": now,
         "last_verified_at": now})
     _audit(session, service_id, actor, "set-beds", before, [available, top])
+    return service
+
+
+def confirm(session: Session, service_id: str, actor: Actor,
+            expected_version: int | None = None) -> Service:
+    """"Still correct": the listing was checked and nothing changed."""
+    old = authorise(session, actor, Change.CONFIRM, service_id)
+    before = None if old is None or old.last_verified_at is None else old.last_verified_at
+    service = _bump(session, service_id, expected_version, {"last_verified_at": _now()})
+    _audit(session, service_id, actor, "confirm", before, service.last_verified_at)
     return service
 
 

@@ -9,16 +9,19 @@ from directory.db import session_scope, sessionmaker_for
 from directory.errors import DirectoryError, StaleUpdate, UnknownService
 from directory.listing import details
 from directory.models import AuditEntry, Service
+from directory.access import Actor
 from directory.provider import WeeklyHours, close_temporarily, reopen, set_beds, set_hours
 from directory.search import search
 from tests.directory.builders import add_service
+
+op = Actor.operator  # the admin CLI's operator, named by --by
 
 
 def test_set_hours_is_audited_and_bumps_the_version(db_url: str) -> None:
     with session_scope(db_url) as s:
         sid = add_service(s, "shower", hours=[("MO,TU,WE,TH,FR", "09:00", "12:00")])
     with session_scope(db_url) as s:
-        service = set_hours(s, sid, [WeeklyHours(frozenset(range(7)), time(7), time(21))], "ana@drop-in")
+        service = set_hours(s, sid, [WeeklyHours(frozenset(range(7)), time(7), time(21))], op("ana@drop-in"))
         assert service.version == 2
     with session_scope(db_url) as s:
         assert details(s, sid, datetime(2026, 11, 29, 20, 0)).state.open  # a Sunday evening
@@ -31,10 +34,10 @@ def test_stale_version_is_refused_not_overwritten(db_url: str) -> None:
     with session_scope(db_url) as s:
         sid = add_service(s, "shelter")
     with session_scope(db_url) as s:
-        set_beds(s, sid, 5, "night desk", maximum=40, expected_version=1)
+        set_beds(s, sid, 5, op("night desk"), maximum=40, expected_version=1)
     with pytest.raises(StaleUpdate, match="changed by someone else"):
         with session_scope(db_url) as s:
-            set_beds(s, sid, 9, "day desk", expected_version=1)
+            set_beds(s, sid, 9, op("day desk"), expected_version=1)
     with session_scope(db_url) as s:
         assert details(s, sid).capacity.available == 5
 
@@ -49,12 +52,12 @@ def test_two_concurrent_writers_cannot_both_win(pg_url: str) -> None:
     try:
         first.begin()
         second.begin()
-        set_beds(first, sid, 10, "first")   # both read version 1
+        set_beds(first, sid, 10, op("first"))   # both read version 1
         seen = second.get(Service, sid)
         assert seen.version == 1
         first.commit()
         with pytest.raises(StaleUpdate):
-            set_beds(second, sid, 20, "second", expected_version=seen.version)
+            set_beds(second, sid, 20, op("second"), expected_version=seen.version)
         second.rollback()
     finally:
         first.close()
@@ -67,7 +70,7 @@ def test_temporary_closure_shows_in_search_then_reopens(db_url: str) -> None:
     with session_scope(db_url) as s:
         sid = add_service(s, "meals", hours=[("MO,TU,WE,TH,FR,SA,SU", "07:00", "20:00")])
     with session_scope(db_url) as s:
-        close_temporarily(s, sid, "flooding", "manager", reason_fr="inondation",
+        close_temporarily(s, sid, "flooding", op("manager"), reason_fr="inondation",
                           until=date(2030, 1, 1), since=date(2026, 11, 1))
     at = datetime(2026, 11, 24, 12, 0)
     with session_scope(db_url) as s:
@@ -75,7 +78,7 @@ def test_temporary_closure_shows_in_search_then_reopens(db_url: str) -> None:
         assert hit.state.text("en").startswith("closed temporarily: flooding")
         assert hit.state.text("fr").startswith("fermé temporairement : inondation")
     with session_scope(db_url) as s:
-        reopen(s, sid, "manager")
+        reopen(s, sid, op("manager"))
     with session_scope(db_url) as s:
         assert search(s, "meals", None, at).results[0].state.open
 
@@ -85,16 +88,16 @@ def test_bad_updates_are_clear_errors(db_url: str) -> None:
         sid = add_service(s, "shelter", capacity=(3, 30))
     with pytest.raises(UnknownService):
         with session_scope(db_url) as s:
-            set_beds(s, "no-such-id", 1, "x")
+            set_beds(s, "no-such-id", 1, op("x"))
     with pytest.raises(DirectoryError, match="between 0 and 30"):
         with session_scope(db_url) as s:
-            set_beds(s, sid, 31, "x")
+            set_beds(s, sid, 31, op("x"))
     with pytest.raises(DirectoryError, match="who makes the change"):
         with session_scope(db_url) as s:
-            set_beds(s, sid, 2, "  ")
+            set_beds(s, sid, 2, op("  "))
     with pytest.raises(DirectoryError, match="ends"):
         with session_scope(db_url) as s:
-            close_temporarily(s, sid, "x", "y", since=date(2026, 12, 2), until=date(2026, 12, 1))
+            close_temporarily(s, sid, "x", op("y"), since=date(2026, 12, 2), until=date(2026, 12, 1))
 
 
 def test_audit_entries_expire(db_url: str) -> None:
@@ -105,8 +108,8 @@ def test_audit_entries_expire(db_url: str) -> None:
     with session_scope(db_url) as s:
         sid = add_service(s, "shelter", capacity=(3, 30))
     with session_scope(db_url) as s:
-        set_beds(s, sid, 4, "night desk")
-        set_beds(s, sid, 5, "night desk")
+        set_beds(s, sid, 4, op("night desk"))
+        set_beds(s, sid, 5, op("night desk"))
     with session_scope(db_url) as s:
         first = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).first()
         first.at = first.at - timedelta(days=800)
