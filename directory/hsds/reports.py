@@ -36,6 +36,17 @@ class RowError:
         return f"{where}: {what}"
 
 
+@dataclass
+class Findings:
+    """The errors and warnings an import gathers while it reads and checks a package."""
+
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def error(self, file: str, row: int | None, field_name: str | None, message: str) -> None:
+        self.errors.append(RowError(file, row, field_name, message))
+
+
 class HsdsImportError(DirectoryError):
     """The package was rejected; nothing was written. ``errors`` lists every problem."""
 
