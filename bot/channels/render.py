@@ -20,10 +20,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.texts import text
 from conversation import language
 from conversation.listings import results_of
 from conversation.sms import GSM7_BASIC, GSM7_EXTENSION, is_gsm7, sms_segments
+from safety.replies import say as text
 
 TELEGRAM_LIMIT = 4096
 SMS_MAX_SEGMENTS = 3
@@ -58,8 +58,9 @@ def reply_language(messages: list[dict[str, Any]]) -> str:
 
 
 def result_choices(lang: str) -> list[Choice]:
-    return [Choice(text("more", lang), "more"), Choice(text("another_area", lang), "area"),
-            Choice(text("open_now", lang), "open_now")]
+    return [Choice(text("button_more", lang), "more"),
+            Choice(text("button_another_area", lang), "area"),
+            Choice(text("button_open_now", lang), "open_now")]
 
 
 def button_choices(message: dict[str, Any]) -> list[Choice]:
@@ -111,9 +112,9 @@ def telegram_card(n: int, item: dict[str, Any], lang: str) -> str:
 def telegram_result_rows(items: list[dict[str, Any]], lang: str,
                          start: int = 1) -> list[list[Choice]]:
     """Map and call buttons labelled with the card numbers; ``map:i``/``call:i`` index the page."""
-    maps = [Choice(f"📍 {text('directions', lang)} {start + i}", f"map:{i}")
+    maps = [Choice(f"📍 {text('button_map', lang)} {start + i}", f"map:{i}")
             for i, item in enumerate(items) if item.get("lat") is not None]
-    calls = [Choice(f"📞 {text('call', lang)} {start + i}", f"call:{i}")
+    calls = [Choice(f"📞 {text('button_call', lang)} {start + i}", f"call:{i}")
              for i, item in enumerate(items) if item.get("phone")]
     more, area, open_now = result_choices(lang)
     return [row for row in (maps, calls, [more, open_now], [area]) if row]

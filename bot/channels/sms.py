@@ -41,10 +41,10 @@ import settings
 from bot import patches
 from bot.channels import identity, render, state, turn
 from bot.channels.optout import OptOuts
-from bot.channels.texts import text as channel_text
 from bot.retention import forget
 from conversation import language
 from safety.fallback import fallback_text
+from safety.replies import say as channel_text
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ class SmsInput(InputChannel):
         action, lang = self.choice(sender, body)
         if action == "area":
             self.remember_choices(sender, [], lang)  # the next digit is a postal code, not a choice
-            return render.sms([{"text": channel_text("ask_place", lang)}])[0]
+            return render.sms([{"text": channel_text("ask_place_sms", lang)}])[0]
         if action in turn.TRUSTED_ACTIONS:
             messages = await turn.run_turn(on_new_message, app, self.name(), sender,
                                            trusted=turn.TRUSTED_ACTIONS[action], state=self.state)

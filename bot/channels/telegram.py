@@ -51,7 +51,7 @@ import settings
 from bot import patches
 from bot.channels import guard, identity, render, turn
 from bot.channels.state import ChannelState, for_settings
-from bot.channels.texts import text as channel_text
+from safety.replies import say as channel_text
 from settings import DEFAULT_TELEGRAM_API_URL, Settings
 
 logger = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ class TelegramInput(InputChannel):
                                 trusted=turn.TRUSTED_ACTIONS[action])
         elif action == "area":
             share = ReplyKeyboardMarkup(
-                [[KeyboardButton(channel_text("share_location", lang), request_location=True)]],
+                [[KeyboardButton(channel_text("button_share_location", lang), request_location=True)]],
                 one_time_keyboard=True, resize_keyboard=True)
             await self.send_text(bot, chat_id, channel_text("ask_place_telegram", lang), share)
         elif kind in ("map", "call") and (item := self.remembered_item(sender, arg)):

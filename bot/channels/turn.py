@@ -16,10 +16,10 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels.guard import clean, forget_if_asked, reply_or_fallback
 from bot.channels.state import ChannelState
-from bot.channels.texts import text as channel_text
 from conversation import language
 from safety import crisis as crisis_net
 from safety.replies import reply as crisis_reply
+from safety.replies import say as channel_text
 
 logger = logging.getLogger(__name__)
 

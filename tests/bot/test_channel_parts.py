@@ -10,8 +10,8 @@ import pytest
 from bot.channels import identity, render, state
 from bot.channels.optout import OptOuts
 from bot.channels.sms import keyword
-from bot.channels.texts import text
 from conversation.sms import is_gsm7, sms_segments
+from safety.replies import say as text
 from tests.conftest import unavailable
 
 

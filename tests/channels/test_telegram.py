@@ -22,7 +22,7 @@ from rasa.core.channels.channel import UserMessage
 from bot.channels import identity, telegram_cli
 from bot.channels.state import MemoryState
 from bot.channels.telegram import OFF, SECRET_HEADER, SendLimiter, TelegramInput
-from bot.channels.texts import text as channel_text
+from safety.replies import say as channel_text
 from tests.channels.telegram_api import TelegramApi
 
 TOKEN = "123456:TEST-token-not-real"
@@ -248,7 +248,7 @@ async def test_buttons_act_on_the_listings_shown(channel: TelegramInput, api: Te
     ask = api.calls_of("sendMessage")[-1].params
     assert ask["text"] == channel_text("ask_place_telegram", "en")
     assert ask["reply_markup"]["one_time_keyboard"] is True
-    assert ask["reply_markup"]["keyboard"] == [[{"text": channel_text("share_location", "en"),
+    assert ask["reply_markup"]["keyboard"] == [[{"text": channel_text("button_share_location", "en"),
                                                  "request_location": True}]]
 
 

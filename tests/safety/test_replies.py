@@ -1,7 +1,7 @@
 """Emergency replies: the right numbers from hotlines.yaml, short enough for SMS.
 
-No Rasa needed: replies are plain text built from the data file, and the Rasa
-domain file is compared with what the builder would write today.
+No Rasa needed: replies are plain text built from the catalogue (words/safety.yml) and
+the data file, and the Rasa domain file is compared with what the builder would write today.
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from safety.replies import (
     DOMAIN_PATH,
     HELP_RESPONSES,
     HOTLINES_PATH,
-    TEMPLATES,
     HotlineFileError,
     help_reply,
     load_hotlines,
     render_domain_responses,
     render_domain_yaml,
     reply,
+    say,
 )
+from words import say as catalogue_say
+from words import template
 
 LANGS = ("en", "fr")
 
@@ -241,20 +243,38 @@ def test_unknown_kind_is_an_error() -> None:
         reply("overdoze", "en")
 
 
-def test_templates_cover_every_kind_and_hard_code_no_number() -> None:
-    assert set(TEMPLATES) == set(KINDS)
-    for kind, by_lang in TEMPLATES.items():
-        assert set(by_lang) == set(LANGS)
-        for template in by_lang.values():
-            words = re.sub(r"\{[a-z0-9_.]+\}", "", template)
-            assert not re.search(r"\d{3}|\d-\d-\d", words), (kind, template)
+def test_the_catalogue_has_a_reply_for_every_kind_and_hard_codes_no_number() -> None:
+    for kind in KINDS:
+        for lang in LANGS:
+            written = template(f"crisis_{kind}", lang)
+            text = re.sub(r"\{[a-z0-9_.]+\}", "", written)
+            assert not re.search(r"\d{3}|\d-\d-\d", text), (kind, written)
 
 
-def test_no_hotline_number_is_written_in_the_code() -> None:
-    source = (Path(__file__).resolve().parents[2] / "safety" / "replies.py").read_text()
-    for line in load_hotlines().values():
-        for form in {line.number, line.dial}:
-            assert not re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", source), form
+def test_no_hotline_number_is_written_in_the_code_or_the_catalogue() -> None:
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "safety" / "replies.py", *sorted((root / "words").glob("*.yml"))]
+    for path in sources:
+        source = path.read_text(encoding="utf-8")
+        for line in load_hotlines().values():
+            for form in {line.number, line.dial}:
+                assert not re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", source), (
+                    path.name, form)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_say_fills_values_and_numbers_in_one_pass(lang: str) -> None:
+    """The channels' sentences mix both kinds of blank; a value is never read as a blank."""
+    text = say("call_number", lang, name="{emergency_911}", phone="613-555-0199")
+    assert text.startswith("{emergency_911}") and "613-555-0199" in text
+    assert "9-8-8" in say("slow_down", lang) and "{" not in say("slow_down", lang)
+
+
+def test_a_line_that_does_not_answer_in_the_reply_language_says_so() -> None:
+    english_only = [line for line in load_hotlines().values() if "fr" not in line.languages]
+    assert english_only, "the overdose line answers in English only"
+    assert catalogue_say("hotline_in_other_language", "fr") in reply("overdose", "fr")
+    assert catalogue_say("hotline_in_other_language", "en") not in reply("overdose", "en")
 
 
 # ---------------------------------------------------------------- domain/safety.yml
@@ -289,8 +309,8 @@ def test_help_replies_give_211_911_988_within_three_segments(name: str, lang: st
 
 
 def test_domain_file_is_up_to_date() -> None:
-    assert DOMAIN_PATH.exists(), "run: python -m safety.replies"
+    assert DOMAIN_PATH.exists(), "run: make words"
     on_disk = DOMAIN_PATH.read_text(encoding="utf-8")
-    assert on_disk == render_domain_yaml(), "stale: run python -m safety.replies"
+    assert on_disk == render_domain_yaml(), "stale: run make words"
     data = yaml.safe_load(on_disk)
     assert data == {"version": "3.1", "responses": render_domain_responses()}
