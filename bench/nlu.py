@@ -7,14 +7,14 @@ for each, plus category accuracy on the labelled set (``evaluation/test/categori
 
 * ``evaluation/test/heldout.yml``: a seeded draw from the examples the first author wrote;
 * ``evaluation/test/independent.yml``: half of a set written by an author who never saw
-  the training data (the other half was read while tuning, then trained on:
-  ``data/nlu/from_dev.yml``);
+  the training data (the other half was read while tuning, then trained on: the source
+  ``from_dev`` in ``data/nlu``);
 * ``evaluation/test/independent_2.yml``: a set by a fourth author who saw only the
   labelling guide, and which nobody read;
 * ``evaluation/test/independent_3.yml``: likewise, by a later author, written after the
-  third development set (``data/nlu/dev_3.yml``) was trained on;
+  third development set (source ``dev_3``) was trained on;
 * ``evaluation/test/first_style.yml``: a seeded 22% of a sixth round by four authors writing
-  in the first author's style (the rest is ``data/nlu/first_style.yml``), never read;
+  in the first author's style (the rest is trained on, source ``first_style``), never read;
 * ``evaluation/test/independent_4.yml``: a set by a seventh author who saw only the labelling
   guide, written after the linear classifier landed, never read.
 

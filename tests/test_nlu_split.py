@@ -7,7 +7,19 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from bench.nlu import DEV_SETS, EVALUATION, PROBES, ROOT, TEST_SETS, examples, language_of, training_examples
+import yaml
+
+from bench.nlu import (
+    DEV_SETS,
+    EVALUATION,
+    PROBES,
+    ROOT,
+    TEST_SETS,
+    TRAINING,
+    examples,
+    language_of,
+    training_examples,
+)
 from safety.crisis import KINDS, fold
 
 # Wordings of a crisis probe that earlier rounds had already put in the training data, as
@@ -79,3 +91,20 @@ def test_each_training_example_is_written_once() -> None:
     naming its source, a wording written again in another round would count twice."""
     texts = [text for text, _, _ in training_examples()]
     assert len(texts) == len(set(texts)), sorted(t for t in set(texts) if texts.count(t) > 1)
+
+
+def test_training_files_hold_one_intent_in_one_language_each_block_naming_its_source() -> None:
+    """data/nlu/<en|fr>/<intent>.yml, so where an example goes is never a question; lookup
+    tables, synonyms or regexes, if ever needed, get a file of their own in data/nlu."""
+    files = sorted(TRAINING.rglob("*.yml"))
+    assert files
+    for path in files:
+        blocks = yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]
+        if path.parent == TRAINING:
+            assert not any("intent" in block for block in blocks), path
+            continue
+        assert path.parent.parent == TRAINING and path.parent.name in ("en", "fr"), path
+        for block in blocks:
+            assert block.get("intent") == path.stem, (path, block.get("intent"))
+            assert isinstance(block.get("examples"), str), path
+            assert set(block.get("metadata") or {}) == {"source"}, path
