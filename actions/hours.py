@@ -9,10 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import words
 from actions.base import DirectoryAction, last_results
 from actions.replies import say
 from conversation import when
-from directory.i18n import t
 from directory.listing import WeekHours, hours
 from directory.lookup import distinctive, find_by_name
 from directory.text import fold
@@ -108,7 +108,7 @@ def hours_text(week: WeekHours, lang: str) -> str:
     if verified:
         contact = f"{contact} ({verified})" if contact else verified
     lines = (f"{listing.title(lang)}: {listing.state.text(lang)}",
-             week_text(week.week, t("closed_day", lang)), contact)
+             week_text(week.week, words.say("closed_day", lang)), contact)
     return "\n".join(line for line in lines if line)
 
 

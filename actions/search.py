@@ -75,7 +75,7 @@ def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
 class FormQuestion(Action, abc.ABC):
     """The search form's question for one slot. The form runs ``action_ask_<slot>`` when
     the domain lists it, before looking for ``utter_ask_<slot>``, so the question can be
-    a reply of the actions' (actions/replies.yml) rather than a domain response."""
+    a reply of the actions' (words/search.yml) rather than a domain response."""
 
     reply: str
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from directory.i18n import t
 from directory.listing import Listing
+from words import say
 
 
 def listing_line(n: int, listing: Listing, lang: str) -> str:
@@ -35,7 +35,7 @@ def results_text(listings: list[Listing], lang: str, start: int = 1) -> str:
 def next_opening_text(listing: Listing | None, lang: str) -> str:
     if listing is None:
         return ""
-    return t("opens_next", lang, name=listing.title(lang), state=listing.state.text(lang))
+    return say("opens_next", lang, name=listing.title(lang), state=listing.state.text(lang))
 
 
 def structured(listings: list[Listing], lang: str, start: int = 1) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from directory import provider
 from directory.db import session_scope, upgrade
 from directory.errors import DirectoryError
 from directory.geo import Point
-from directory.i18n import clock, t
+from directory.i18n import clock
 from directory.listing import Listing, details
 from directory.listing import hours as week_hours
 from directory.models import Location, Organization, SearchEntry, Service, ServiceCategory
@@ -34,6 +34,7 @@ from directory.schedules import parse_days
 from directory.search import Filters
 from directory.search import search as run_search
 from directory.taxonomy import CODES, get_taxonomy
+from words import say, sequence
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Waypoint resource directory: search, show, import, export, update.")
@@ -95,15 +96,12 @@ def _parse_at(at: Optional[str]) -> Optional[datetime]:
 
 def _listing_table(results: list[Listing], title: str) -> Table:
     lang = state.lang
-    fr = lang == "fr"
     table = Table(title=title, show_lines=False)
-    for col in (("Nom" if fr else "Name"), ("État" if fr else "Status"), "km",
-                ("Adresse" if fr else "Address"), ("Tél." if fr else "Phone"),
-                ("Vérifié" if fr else "Verified"), "id"):
+    for col in sequence("cli_columns", lang):
         table.add_column(col, overflow="fold")
     for li in results:
         dist = f"{li.distance_km:.1f}" if li.distance_km is not None else (
-            t("area", lang, area=li.area) if li.area else "")
+            say("area", lang, area=li.area) if li.area else "")
         table.add_row(li.title(lang), li.state.text(lang), dist, li.where(lang), li.phone or "",
                       li.last_verified_at.date().isoformat() if li.last_verified_at else "?",
                       li.id)
@@ -148,11 +146,11 @@ def search(category: str = typer.Option(..., help=f"One of: {', '.join(CODES)}")
             return
         label = get_taxonomy().label(category, state.lang)
         if not response.results:
-            out.print(t("no_results", state.lang, category=label))
+            out.print(say("cli_no_results", state.lang, category=label))
         else:
             out.print(_listing_table(response.results, f"{label} — {near or ''}".strip(" —")))
         if response.opens_next is not None:
-            out.print(t("next_opening", state.lang, name=response.opens_next.title(state.lang),
+            out.print(say("cli_next_opening", state.lang, name=response.opens_next.title(state.lang),
                         state=response.opens_next.state.text(state.lang)))
 
     _run(work)
@@ -183,7 +181,7 @@ def show(service_id: str, as_json: bool = typer.Option(False, "--json")) -> None
             ("verified", li.verified(lang) or "?"),
         ]
         if li.capacity is not None and li.capacity.updated_at is not None:
-            rows.append(("beds", t("beds", lang, available=li.capacity.available,
+            rows.append(("beds", say("cli_beds", lang, available=li.capacity.available,
                                    maximum=li.capacity.maximum, unit=li.capacity.unit or "",
                                    time=clock(li.capacity.updated_at.time(), lang))))
         for key, value in rows:

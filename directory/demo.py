@@ -33,10 +33,15 @@ from directory.models import (
 from directory.schedules import DAY_CODES, format_days
 from directory.spatial import reindex
 from directory.taxonomy import CODES
+from words import say
 
 PATH = Path(__file__).parent / "data" / "demo_services.yaml"
 NAMESPACE = uuid.UUID("5f0c7d52-8a53-4f7e-9d6b-2f1f3c0b7a11")
-DEMO_ALERT = "DEMO DATA: fictional service, not a real listing. / DONNÉES DE DÉMO : service fictif."
+
+
+def demo_alert() -> str:
+    """The alert every demo service carries, in both languages: "<en> / <fr>"."""
+    return f"{say('demo_alert', 'en')} / {say('demo_alert', 'fr')}"
 
 
 def demo_id(kind: str, key: str) -> str:
@@ -116,7 +121,7 @@ def _load_service(session: Session, item: dict[str, Any], org_slugs: set[str]) -
         id=sid, organization_id=demo_id("org", item["organization"]),
         name=item["name"]["en"], name_fr=item["name"]["fr"],
         description=item["description"]["en"], description_fr=item["description"]["fr"],
-        status="active", alert=DEMO_ALERT, populations=",".join(pops),
+        status="active", alert=demo_alert(), populations=",".join(pops),
         walk_in=bool(item.get("walk_in", True)), id_required=bool(item.get("id_required")),
         health_card_required=bool(item.get("health_card_required")),
         cost=item.get("cost", "free"), pets=bool(item.get("pets")),

@@ -1,39 +1,19 @@
-"""English and French text the directory renders, read from ``data/messages.yaml``."""
+"""The directory's clock, dates and weekday names in English or French.
+
+Its sentences are in the catalogue (``words/directory.yml``), said with ``words.say``.
+"""
 
 from __future__ import annotations
 
 from datetime import date, time
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
-import yaml
-
-from directory.errors import DataFileError
+from words import sequence
 
 LANGS = ("en", "fr")
-PATH = Path(__file__).parent / "data" / "messages.yaml"
-
-
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(PATH.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"{PATH}: {exc}") from exc
-    for key, value in data.items():
-        if not (isinstance(value, dict) and all(lang in value for lang in LANGS)):
-            raise DataFileError(f"{PATH}: {key} needs 'en' and 'fr'")
-    return data
 
 
 def lang_or_default(lang: str | None) -> str:
     return lang if lang in LANGS else "en"
-
-
-def t(key: str, lang: str = "en", **values: object) -> str:
-    """The message ``key`` in ``lang``, with ``{placeholders}`` filled."""
-    return str(_messages()[key][lang_or_default(lang)]).format(**values)
 
 
 def clock(value: time, lang: str = "en") -> str:
@@ -44,9 +24,9 @@ def clock(value: time, lang: str = "en") -> str:
 
 
 def weekday(index: int, lang: str = "en") -> str:
-    return str(_messages()["weekdays"][lang_or_default(lang)][index])
+    return str(sequence("weekdays", lang)[index])
 
 
 def short_date(value: date, lang: str = "en") -> str:
-    month = _messages()["months"][lang_or_default(lang)][value.month - 1]
+    month = sequence("months", lang)[value.month - 1]
     return f"{value.day} {month}" if lang_or_default(lang) == "fr" else f"{month} {value.day}"

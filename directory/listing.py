@@ -20,7 +20,7 @@ from sqlalchemy.sql import Select
 
 from directory.errors import UnknownService
 from directory.geo import Point, distance_km
-from directory.i18n import lang_or_default, short_date, t
+from directory.i18n import lang_or_default, short_date
 from directory.models import (
     Address,
     Language,
@@ -42,6 +42,7 @@ from directory.schedules import (
     state_at,
     week_table,
 )
+from words import say
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,14 @@ class Listing:
     def where(self, lang: str = "en") -> str:
         """The address, or for a safe shelter only its area."""
         if self.confidential:
-            return t("confidential_address", lang) + (f" ({t('area', lang, area=self.area)})"
+            return say("confidential_address", lang) + (f" ({say('area', lang, area=self.area)})"
                                                        if self.area else "")
         return self.address or ""
 
     def verified(self, lang: str = "en") -> str:
         if self.last_verified_at is None:
             return ""
-        return t("verified", lang, date=short_date(self.last_verified_at.date(), lang))
+        return say("verified", lang, date=short_date(self.last_verified_at.date(), lang))
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         """The stable JSON shape of ``python -m directory search --json``."""

@@ -18,6 +18,7 @@ from directory.datafile import read_yaml, require
 from directory.errors import DataFileError, UnknownPlace
 from directory.geo import Point, distance_km
 from directory.text import FuzzyTable, edit_distance, fold, typo_budget
+from words import say
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "gazetteer.yaml"
 KINDS = ("neighbourhood", "street", "intersection", "landmark", "fsa")
@@ -117,7 +118,8 @@ class Gazetteer:
             raise UnknownPlace(text)
         area = self.nearest(point)
         return Place(id=f"point:{lat:.3f},{lon:.3f}", kind="point",
-                     name={"en": f"near {area.display('en')}", "fr": f"près de {area.display('fr')}"},
+                     name={lang: say("near_place", lang, place=area.display(lang))
+                           for lang in ("en", "fr")},
                      point=point, province=area.province)
 
     def _intersection(self, text: str, parts: list[str]) -> Place:

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
-from directory.i18n import clock, lang_or_default, short_date, t, weekday
+from directory.i18n import clock, lang_or_default, short_date, weekday
+from words import say
 
 TZ = ZoneInfo("America/Toronto")
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -85,35 +86,35 @@ class OpeningState:
             now = abs(datetime.now(TZ) - at) < timedelta(minutes=5)
         if self.open:
             if self.always_open:
-                return t("open_247", lang)
+                return say("open_247", lang)
             assert self.until is not None
             until = self.until.astimezone(TZ)
             key = "open_until" if now else "open_until_later"
             if until.date() > at.date():
                 key = "open_until_tomorrow" if now else "open_until_next_day"
-            return t(key, lang, time=clock(until.time(), lang))
+            return say(key, lang, time=clock(until.time(), lang))
         parts = []
         if self.closure is not None:
             reason = self.closure.reason.get(lang) or self.closure.reason.get("en", "")
-            parts.append(t("closed_temporarily", lang, reason=reason))
+            parts.append(say("closed_temporarily", lang, reason=reason))
         elif self.holiday:
-            parts.append(t("closed_holiday", lang, holiday=self.holiday_names.get(lang, self.holiday)))
+            parts.append(say("closed_holiday", lang, holiday=self.holiday_names.get(lang, self.holiday)))
         parts.append(self._next_text(lang, at))
         return ", ".join(parts)
 
     def _next_text(self, lang: str, at: datetime) -> str:
         if self.next_open is None:
-            return t("no_hours", lang)
+            return say("no_hours", lang)
         nxt = self.next_open.astimezone(TZ)
         hhmm = clock(nxt.time(), lang)
         days = (nxt.date() - at.date()).days
         if days == 0:
-            return t("opens_today", lang, time=hhmm)
+            return say("opens_today", lang, time=hhmm)
         if days == 1:
-            return t("opens_tomorrow", lang, time=hhmm)
+            return say("opens_tomorrow", lang, time=hhmm)
         if days < 7:
-            return t("opens_on", lang, day=weekday(nxt.weekday(), lang), time=hhmm)
-        return t("opens_date", lang, date=short_date(nxt.date(), lang), time=hhmm)
+            return say("opens_on", lang, day=weekday(nxt.weekday(), lang), time=hhmm)
+        return say("opens_date", lang, date=short_date(nxt.date(), lang), time=hhmm)
 
 
 @lru_cache(maxsize=64)
@@ -209,9 +210,9 @@ def week_table(hours: Hours, lang: str = "en") -> list[tuple[str, str]]:
     rows = []
     for d in range(7):
         todays = sorted((r for r in hours.rules if d in r.days), key=lambda r: r.opens)
-        text = ", ".join(t("all_day", lang) if r.opens == r.closes
+        text = ", ".join(say("all_day", lang) if r.opens == r.closes
                          else f"{clock(r.opens, lang)}-{clock(r.closes, lang)}" for r in todays)
-        rows.append((weekday(d, lang), text or t("closed_day", lang)))
+        rows.append((weekday(d, lang), text or say("closed_day", lang)))
     return rows
 
 

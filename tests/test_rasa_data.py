@@ -1,6 +1,6 @@
 """`rasa data validate` on the real data: no warnings at all.
 
-A reply only an action sends belongs in ``actions/replies.yml``, not in the domain:
+A reply only an action sends belongs in the catalogue (``words/``), not in the domain:
 Rasa reports every domain response that no story or rule names as unused.
 """
 
