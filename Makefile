@@ -13,7 +13,7 @@ RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 RASA_DATA := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard bot/nlu/*.py safety/crisis.py bot/data/*.yaml)
 
-.PHONY: help install run run-telegram telegram-webhook demo demo-db serve stop train validate test quick bench lint lock clean
+.PHONY: help install run run-telegram telegram-webhook demo demo-db serve stop train validate words test quick bench lint lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ $(MODEL): $(STAMP) $(RASA_DATA)
 validate: install ## Check the Rasa training data and domain (rasa data validate, no warnings)
 	$(PY) -m pytest -q tests/test_rasa_data.py
 
+words: install ## Regenerate the domain responses from the catalogue (words/*.yml, hotlines)
+	$(PY) -m words.domain
+	$(PY) -m safety.replies
+
 serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (127.0.0.1)
 	@mkdir -p $(RUN)
 	@$(MAKE) --no-print-directory stop >/dev/null 2>&1 || true
@@ -86,7 +90,7 @@ bench: install ## Run the benchmarks and print their figures
 	$(PY) -m bench
 
 lint: install ## Check style
-	$(PY) -m ruff check directory bot actions bench tests
+	$(PY) -m ruff check directory bot actions bench tests words
 
 lock: ## Re-pin requirements.lock from requirements.in (needs network)
 	rm -rf /tmp/waypoint-lock && $$(scripts/find-python.sh) -m venv /tmp/waypoint-lock
