@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 import settings
-from directory import provider
+from directory import accounts, provider
+from directory.access import Actor, Role
 from directory.db import session_scope, upgrade
 from directory.errors import DirectoryError
 from directory.geo import Point
@@ -397,7 +398,8 @@ def set_hours(service_id: str,
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--days") from None
     rule = provider.WeeklyHours(day_set, _parse_clock(opens, "--opens"), _parse_clock(closes, "--closes"))
-    _provider_update(lambda s: provider.set_hours(s, service_id, [rule], by, expect_version))
+    _provider_update(lambda s: provider.set_hours(s, service_id, [rule], Actor.operator(by),
+                                                            expect_version))
 
 
 @app.command("close-temporarily")
@@ -412,14 +414,15 @@ def close_temporarily(service_id: str, reason: str = typer.Option(...),
     except ValueError:
         raise typer.BadParameter(f"{until!r} is not a date", param_hint="--until") from None
     _provider_update(lambda s: provider.close_temporarily(
-        s, service_id, reason, by, reason_fr=reason_fr, until=last, expected_version=expect_version))
+        s, service_id, reason, Actor.operator(by), reason_fr=reason_fr, until=last,
+        expected_version=expect_version))
 
 
 @app.command()
 def reopen(service_id: str, by: str = typer.Option(...),
            expect_version: Optional[int] = typer.Option(None)) -> None:
     """End a temporary closure."""
-    _provider_update(lambda s: provider.reopen(s, service_id, by, expect_version))
+    _provider_update(lambda s: provider.reopen(s, service_id, Actor.operator(by), expect_version))
 
 
 @app.command("set-beds")
@@ -427,7 +430,7 @@ def set_beds(service_id: str, available: int = typer.Option(..., min=0),
              maximum: Optional[int] = typer.Option(None, min=0), by: str = typer.Option(...),
              expect_version: Optional[int] = typer.Option(None)) -> None:
     """Record how many beds are free now."""
-    _provider_update(lambda s: provider.set_beds(s, service_id, available, by, maximum,
+    _provider_update(lambda s: provider.set_beds(s, service_id, available, Actor.operator(by), maximum,
                                                  expected_version=expect_version))
 
 
@@ -439,6 +442,72 @@ def purge_audit(days: float = typer.Option(provider.AUDIT_RETENTION_DAYS,
         with session_scope(state.db) as session:
             removed = provider.purge_audit(session, days)
         out.print(f"deleted {removed} audit entries older than {days:g} days")
+
+    _run(work)
+
+
+@app.command()
+def confirm(service_id: str, by: str = typer.Option(..., help="Who checked it (audited)"),
+            expect_version: Optional[int] = typer.Option(None)) -> None:
+    """Record that a listing was checked and is still correct."""
+    _provider_update(lambda s: provider.confirm(s, service_id, Actor.operator(by), expect_version))
+
+
+accounts_app = typer.Typer(no_args_is_help=True,
+                           help="Accounts for providers, peer workers and admins.")
+app.add_typer(accounts_app, name="accounts")
+
+
+@accounts_app.command("create")
+def accounts_create(role: str = typer.Option(..., help="provider, peer or admin"),
+                    name: str = typer.Option(..., help="Who uses it, e.g. \"front desk\""),
+                    org: Optional[str] = typer.Option(None, help="Organization id (providers)"),
+                    by: str = typer.Option("admin CLI", help="Who creates it (audited)"),
+                    as_json: bool = typer.Option(False, "--json")) -> None:
+    """Create an account; its token and one-time link code are shown this once."""
+    if role not in {r.value for r in Role}:
+        raise typer.BadParameter("use provider, peer or admin", param_hint="--role")
+
+    def work() -> None:
+        with session_scope(state.db) as session:
+            new = accounts.create(session, Actor.operator(by), role, name, org)
+        if as_json:
+            print(json.dumps(new.to_json(), ensure_ascii=False))
+            return
+        out.print(f"account {new.id} ({new.role}) created\n"
+                  f"token (shown once, keep it secret): {new.token}\n"
+                  f"link code (once, until {new.link_code_expires_at:%Y-%m-%d %H:%M}): "
+                  f"{new.link_code}", highlight=False)
+
+    _run(work)
+
+
+@accounts_app.command("list")
+def accounts_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every account, without its secrets."""
+    def work() -> None:
+        with session_scope(state.db) as session:
+            rows = accounts.listing(session, Actor.operator("admin CLI"))
+        if as_json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        table = Table("id", "role", "org", "name", "links", "revoked")
+        for row in rows:
+            table.add_row(*("" if row[k] is None else str(row[k]) for k in
+                            ("id", "role", "org_id", "name", "links", "revoked_at")))
+        out.print(table)
+
+    _run(work)
+
+
+@accounts_app.command("revoke")
+def accounts_revoke(account_id: str,
+                    by: str = typer.Option("admin CLI", help="Who revokes it (audited)")) -> None:
+    """Revoke an account: its token and links stop working at once."""
+    def work() -> None:
+        with session_scope(state.db) as session:
+            accounts.revoke(session, Actor.operator(by), account_id)
+        out.print(f"account {account_id} revoked")
 
     _run(work)
 

@@ -25,6 +25,7 @@ from directory.models import (
     Address,
     Language,
     Location,
+    Organization,
     Phone,
     Schedule,
     Service,
@@ -80,6 +81,8 @@ class Listing:
     capacity: Capacity | None
     confidential: bool
     coverage_km: float | None
+    organization_id: str
+    organization: dict[str, str]
     hours: Hours = field(repr=False)
 
     def title(self, lang: str = "en") -> str:
@@ -102,6 +105,8 @@ class Listing:
         return {
             "id": self.id,
             "site_id": self.site_id,
+            "organization_id": self.organization_id,
+            "organization": self.organization.get(lang_or_default(lang)) or self.organization["en"],
             "name": self.title(lang),
             "names": self.name,
             "categories": self.categories,
@@ -142,7 +147,9 @@ _SITE_COLUMNS = (
     Service.confidential, Service.coverage_km, Service.capacity_available,
     Service.capacity_maximum, Service.capacity_unit, Service.capacity_updated_at,
     Service.closed_reason, Service.closed_reason_fr, Service.closed_since, Service.closed_until,
-    Service.last_verified_at, ServiceAtLocation.id.label("site_id"),
+    Service.last_verified_at, Service.organization_id,
+    Organization.name.label("organization_name"),
+    Organization.name_fr.label("organization_name_fr"), ServiceAtLocation.id.label("site_id"),
     ServiceAtLocation.location_id, Location.latitude, Location.longitude,
     Location.accessibility, Location.accessibility_fr, Address.address_1, Address.address_2,
     Address.city, Address.state_province,
@@ -163,6 +170,7 @@ def _statement(name: str) -> Select:
         return (select(*_SITE_COLUMNS)
                 .select_from(ServiceAtLocation)
                 .join(Service, Service.id == ServiceAtLocation.service_id)
+                .outerjoin(Organization, Organization.id == Service.organization_id)
                 .join(Location, Location.id == ServiceAtLocation.location_id)
                 .outerjoin(Address, Address.location_id == Location.id)
                 .where(ServiceAtLocation.id.in_(IDS)))
@@ -328,6 +336,9 @@ def _build(row: Row, categories: list[str], languages: list[str], phone: str | N
         capacity=capacity,
         confidential=row.confidential,
         coverage_km=row.coverage_km,
+        organization_id=row.organization_id,
+        organization={"en": row.organization_name or "",
+                      "fr": row.organization_name_fr or row.organization_name or ""},
         hours=hours,
     )
 

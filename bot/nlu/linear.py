@@ -53,8 +53,8 @@ _ANALYSERS = {"word": _WORDS, "char": dict(analyzer="char_wb", ngram_range=(2, 5
 
 def views(texts: List[str], kinds: List[str]) -> Dict[str, List[str]]:
     """Each text as each kind of vectoriser reads it: folded, or as folded lemmas."""
-    from conversation.language import detect
     from bot.nlu.matching import lemmas
+    from conversation.language import detect
     from safety.crisis import fold
 
     folded = [fold(text) for text in texts]
