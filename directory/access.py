@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from directory.errors import DirectoryError, UnknownService
 from directory.models import AuditEntry, Service
 from directory.schedules import TZ
+from words import say
 
 
 class Role(str, enum.Enum):
@@ -59,7 +60,15 @@ ALLOWED: dict[Role, frozenset[Change]] = {
 
 
 class Forbidden(DirectoryError):
-    """The account may not do this; the message says why in plain words."""
+    """The account may not do this. ``text(lang)`` says why, for the person; ``str()`` is
+    the English sentence, for the audit log and the CLI."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return say(self.key, lang, **self.values)
 
 
 @dataclass(frozen=True)
@@ -94,22 +103,22 @@ def authorise(session: Session, actor: Actor, change: Change,
         service = session.get(Service, service_id)
         if service is None:
             raise UnknownService(service_id)
-    reason = refusal(actor, change, service)
-    if reason is not None:
-        record_refusal(session, actor, change, service_id, reason)
-        raise Forbidden(reason)
+    refused = refusal(actor, change, service)
+    if refused is not None:
+        record_refusal(session, actor, change, service_id, str(refused))
+        raise refused
     return service
 
 
-def refusal(actor: Actor, change: Change, service: Service | None) -> str | None:
+def refusal(actor: Actor, change: Change, service: Service | None) -> Forbidden | None:
     """Why ``actor`` may not make ``change`` to ``service``, or None when it may."""
     if change not in ALLOWED[actor.role]:
-        return f"a {actor.role.value} account cannot do this ({change.value})"
+        return Forbidden("refused_role", role=actor.role.value, change=change.value)
     if change in SERVICE_CHANGES and change is not Change.READ and service is None:
-        return "name the service to change"
+        return Forbidden("refused_no_service")
     if actor.role is Role.PROVIDER and service is not None:
         if not actor.org_id or service.organization_id != actor.org_id:
-            return "this service belongs to another organization; you can change only your own"
+            return Forbidden("refused_other_organization")
     return None
 
 
