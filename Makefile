@@ -90,7 +90,7 @@ bench: install ## Run the benchmarks and print their figures
 	$(PY) -m bench
 
 lint: install ## Check style
-	$(PY) -m ruff check directory bot actions bench tests words
+	$(PY) -m ruff check directory bot actions bench tests words safety conversation scripts settings.py
 
 lock: ## Re-pin requirements.lock from requirements.in (needs network)
 	rm -rf /tmp/waypoint-lock && $$(scripts/find-python.sh) -m venv /tmp/waypoint-lock

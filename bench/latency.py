@@ -152,8 +152,9 @@ def main() -> None:
         endpoints.write_text(endpoints_for(5155), encoding="utf-8")
         procs.append(start([str(RASA), "run", "actions", "--actions", "actions", "-p", "5155"], ROOT,
                            tmp / "actions.log", env))
-        procs.append(start([sys.executable, "-m", "bot.server", "run", "-m", "models/waypoint.tar.gz", "-i", "127.0.0.1",
-                            "-p", "5105", "--credentials", "credentials.yml",
+        procs.append(start([sys.executable, "-m", "bot.server", "run",
+                            "-m", "models/waypoint.tar.gz", "-i", "127.0.0.1", "-p", "5105",
+                            "--credentials", "credentials.yml",
                             "--endpoints", str(endpoints)], ROOT,
                            tmp / "rasa.log", env))
         (stock_dir / "endpoints.yml").write_text('action_endpoint:\n  url: "http://127.0.0.1:5156/webhook"\n')

@@ -93,7 +93,8 @@ class CrisisOverride(GraphComponent):
       sum says "crisis". The top crisis intent in the ranking is then chosen.
 
     Missing a crisis costs far more than a needless 911 line, so the mass
-    threshold is low (0.3, chosen on a development split, now ``data/nlu/from_dev.yml``).
+    threshold is low (0.3, chosen on a development split, now the training examples
+    whose source is ``from_dev``).
     """
 
     # (kind the net found, kind the classifier chose) where the classifier's kind is

@@ -14,9 +14,9 @@ TF-IDF rows) vote for their intents, each by ``exp(temperature * similarity)``. 
 no training, one sparse product per message, and catches what a near-paraphrase in the
 training data already settles. Without a second kind the regression lost up to 0.019 of
 macro-F1 on a test set; a DIET in that quarter scored as the neighbours do on the
-development sets (``bench/nlu_dev*.yml``: mean 0.966 each, 0.963 for the regression
-alone, every crisis caught each way) but trained for twelve minutes and filled most of a
-150 MB model (docs/nlu.md).
+development sets (``evaluation/dev/`` and the since-retired ``nlu_dev``: mean 0.966
+each, 0.963 for the regression alone, every crisis caught each way) but trained for
+twelve minutes and filled most of a 150 MB model (docs/nlu.md).
 
 With ``lemmas`` on, it also weighs word 1-2-grams of the lemmas (spaCy's lookup tables
 for the message's language, as the entity matcher uses them), so "dormais", "dormir" and
@@ -76,7 +76,7 @@ class FoldedTextClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # C: inverse regularisation; 30 scored best of 3, 10, 30 and 100 on the
-        # development sets (bench/nlu_dev*.yml), never on a test set. The neighbours'
+        # development sets (evaluation/dev/), never on a test set. The neighbours'
         # settings were chosen there too: 5 or 15 neighbours scored alike, a temperature
         # of 30 or an equal weight lower. ``neighbours: 0`` turns them off.
         return {"C": 30.0, "max_iter": 3000, "lemmas": False,

@@ -5,11 +5,11 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import select
 
+from directory.access import Actor
 from directory.db import session_scope, sessionmaker_for
 from directory.errors import DirectoryError, StaleUpdate, UnknownService
 from directory.listing import details
 from directory.models import AuditEntry, Service
-from directory.access import Actor
 from directory.provider import WeeklyHours, close_temporarily, reopen, set_beds, set_hours
 from directory.search import search
 from tests.directory.builders import add_service

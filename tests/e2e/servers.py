@@ -66,7 +66,8 @@ class Servers:
         self.start_actions()
         self.token = uuid.uuid4().hex
         self.rasa = subprocess.Popen(
-            [sys.executable, "-m", "bot.server", "run", "-m", str(MODEL), "-i", "127.0.0.1", "-p", str(self.rasa_port),
+            [sys.executable, "-m", "bot.server", "run", "-m", str(MODEL), "-i", "127.0.0.1",
+             "-p", str(self.rasa_port),
              "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
              "--enable-api", "--auth-token", self.token],
             cwd=ROOT, env=self.env, stdout=open(tmp / "rasa.log", "wb"), stderr=subprocess.STDOUT)
