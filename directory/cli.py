@@ -253,8 +253,15 @@ def _progress_callback(progress: Progress) -> Callable[[str, int, int], None]:
 
 @app.command("import")
 def import_cmd(path: Path = typer.Argument(..., help="HSDS 3.0 CSV package folder"),
-               mapping: Optional[Path] = typer.Option(None, help="Taxonomy mapping YAML")) -> None:
-    """Import an HSDS 3.0 CSV package in one transaction (all or nothing)."""
+               mapping: Optional[Path] = typer.Option(None, help="Taxonomy mapping YAML"),
+               restore: bool = typer.Option(
+                   False, "--restore", help="An admin backup: replace everything the directory "
+                   "holds, providers' changes included (audited)"),
+               by: str = typer.Option("admin CLI", help="Who restores (audited)")) -> None:
+    """Import an HSDS 3.0 CSV package in one transaction (all or nothing).
+
+    A plain import never undoes a provider: versions, confidential flags, and
+    closures, beds and hours changed after the package's date are kept."""
     from directory.hsds import import_package
 
     if not path.is_dir():
@@ -262,8 +269,13 @@ def import_cmd(path: Path = typer.Argument(..., help="HSDS 3.0 CSV package folde
 
     def work() -> None:
         with Progress(console=err, transient=True) as progress, session_scope(state.db) as session:
-            report = import_package(session, path, mapping, _progress_callback(progress))
-        out.print(f"imported {path}: " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
+            report = import_package(session, path, mapping, _progress_callback(progress),
+                                    restore_by=Actor.operator(by) if restore else None)
+        out.print(f"{'restored' if restore else 'imported'} {path}: "
+                  + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
+        for sid, name, kinds in report.kept:
+            out.print(say("import_kept", state.lang, kinds=", ".join(kinds), name=name, id=sid),
+                      highlight=False)
         for sid, name in report.unmapped_services:
             out.print(f"  no category mapped: {name} ({sid})")
         if report.ignored_resources:

@@ -238,6 +238,8 @@ class Schedule(Base):
     valid_to: Mapped[Optional[date]] = Column(Date)
     freq: Mapped[str] = Column(String(16), nullable=False, default="WEEKLY")
     byday: Mapped[str] = Column(String(40), nullable=False, default="")
+    # Monthly rules (freq MONTHLY): days of the month, "15" or "1,15" or "-1" (the last).
+    bymonthday: Mapped[Optional[str]] = Column(String(40))
     opens_at: Mapped[Optional[time]] = Column(Time)
     closes_at: Mapped[Optional[time]] = Column(Time)
     description: Mapped[Optional[str]] = Column(Text)
@@ -331,6 +333,18 @@ class AccountLink(Base):
     sender: Mapped[str] = Column(String(64), primary_key=True)
     account_id: Mapped[str] = Column(String(36), nullable=False, index=True)
     linked_at: Mapped[datetime] = Column(DateTime, nullable=False)
+
+
+class ServiceImport(Base):
+    """When an HSDS import last wrote a service with nothing held back for its provider.
+
+    A later package that gives no date of its own is taken to be as old as this:
+    provider changes made since win over it (``directory.hsds.ownership``)."""
+
+    __tablename__ = "service_import"
+
+    service_id: Mapped[str] = Column(String(36), primary_key=True)
+    imported_at: Mapped[datetime] = Column(DateTime, nullable=False)
 
 
 Index("ix_service_category_code", ServiceCategory.code)

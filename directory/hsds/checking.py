@@ -57,9 +57,14 @@ class CheckedPackage:
     terms: Terms
 
 
-def check_package(session: Session, package: Package, findings: Findings) -> CheckedPackage:
-    """Parse and check every stored table; problems go to ``findings``."""
-    return _Checker(session, package, findings).check()
+def check_package(session: Session, package: Package, findings: Findings, *,
+                  replacing: bool = False) -> CheckedPackage:
+    """Parse and check every stored table; problems go to ``findings``.
+
+    ``replacing`` (a restore) checks the package as if the database were empty:
+    ids must resolve within the package itself.
+    """
+    return _Checker(session, package, findings, replacing).check()
 
 
 @dataclass
@@ -72,8 +77,10 @@ class _Reference:
 
 
 class _Checker:
-    def __init__(self, session: Session, package: Package, findings: Findings) -> None:
+    def __init__(self, session: Session, package: Package, findings: Findings,
+                 replacing: bool) -> None:
         self.session = session
+        self.replacing = replacing
         self.tables = package.tables
         self.findings = findings
         self.references: list[_Reference] = []
@@ -247,7 +254,8 @@ class _Checker:
                   if v["taxonomy_term_id"] and v["taxonomy_term_id"] not in known}
         known.update({code_id: (code, code) for code in CODES
                       if (code_id := canonical_term_id(code)) in wanted})
-        known.update(store.stored_terms(self.session, wanted - set(known)))
+        if not self.replacing:
+            known.update(store.stored_terms(self.session, wanted - set(known)))
         return known
 
     def _attributes(self, rows: Rows, service_ids: set[str], terms: Terms) -> None:
@@ -273,7 +281,8 @@ class _Checker:
         for ref in references:
             if ref.value not in ids[ref.entity]:
                 absent[ref.entity].add(ref.value)
-        stored = {entity: store.stored_ids(self.session, RULES[entity].model, values)
+        stored = {entity: set() if self.replacing
+                  else store.stored_ids(self.session, RULES[entity].model, values)
                   for entity, values in absent.items()}
         for ref in references:
             if ref.value in absent[ref.entity] and ref.value not in stored[ref.entity]:

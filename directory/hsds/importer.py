@@ -23,6 +23,12 @@ a table it lacks leaves what Waypoint holds untouched:
   and ``accessibility`` set those fields of the package's services and
   locations (a service with no row gets the defaults, or none).
 
+Except what a provider owns: a plain import never lowers a service's version,
+never clears its confidential flag, and never overwrites a closure, a bed
+count or hours a provider changed after the package's own date (see
+``directory.hsds.ownership``). A restore (an admin backup) is the exception:
+it replaces everything the directory holds, and is audited as one entry.
+
 Schedules: only weekly rules are evaluated, so ``freq`` other than WEEKLY or
 empty, an ``interval`` other than 1, ``byweekno``/``bymonthday``/``byyearday``
 and ``count`` are rejected with the row named, rather than kept and shown as
@@ -43,40 +49,72 @@ stored (they are ``directory/data/taxonomy.yaml``); foreign terms are, and
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from directory.access import Actor, Change, authorise
+from directory.hsds import ownership
 from directory.hsds.checking import check_package
 from directory.hsds.mapping import load_mapping
 from directory.hsds.planning import plan_import
 from directory.hsds.reading import read_package
 from directory.hsds.reports import Findings, HsdsImportError, ImportReport, Progress, ResourceCount
 from directory.hsds.rules import RULES
-from directory.hsds.store import unmapped_services, write_plan
+from directory.hsds.store import unmapped_services, wipe, write_plan
+from directory.models import AuditEntry
+from directory.schedules import TZ
+
+RESTORE_ACTION = "restore"
 
 
 def import_package(session: Session, folder: Path, mapping: Path | None = None,
-                   progress: Progress | None = None) -> ImportReport:
+                   progress: Progress | None = None, *, restore_by: Actor | None = None,
+                   now: datetime | None = None) -> ImportReport:
     """Import the HSDS 3.0 CSV package in ``folder`` into the session, or raise ``HsdsImportError``.
 
     ``mapping`` is a taxonomy mapping YAML for foreign category codes (see
     ``directory.hsds.mapping``). ``progress(resource, rows_done, rows_total)``
-    is called while rows are written. The session is flushed, never committed.
+    is called while rows are written. ``restore_by`` makes it a restore of an
+    admin backup by that actor (who must be allowed ``Change.RESTORE``):
+    everything the directory holds is replaced, with one audit entry. ``now``
+    (local clock, default the present) stamps the import. The session is
+    flushed, never committed.
     """
+    now = now or datetime.now(TZ).replace(tzinfo=None, microsecond=0)
+    if restore_by is not None:
+        authorise(session, restore_by, Change.RESTORE)
     findings = Findings()
     taxonomy_map = None
     if mapping is not None:
         taxonomy_map, mapping_errors = load_mapping(Path(mapping))
         findings.errors.extend(mapping_errors)
     package = read_package(Path(folder), RULES, findings)
-    checked = check_package(session, package, findings)
+    checked = check_package(session, package, findings, replacing=restore_by is not None)
     if findings.errors:
         raise HsdsImportError(sorted(findings.errors, key=lambda e: (e.file, e.row or 0)))
     plan = plan_import(checked, taxonomy_map, findings.warnings)
     report = ImportReport(ignored_resources=package.ignored, warnings=findings.warnings)
+    if restore_by is not None:
+        before = wipe(session)
+        held: dict[str, set[str]] = {}
+    else:
+        held = ownership.hold_back(session, plan)
     written = write_plan(session, plan, progress)
+    ownership.record(session, plan, held, now)
     report.counts = {name: ResourceCount(len(table.rows), written.get(name, 0))
                      for name, table in package.tables.items()}
     report.unmapped_services = unmapped_services(session, plan)
+    report.kept = [(sid, plan.service_names[sid], sorted(kinds))
+                   for sid, kinds in sorted(held.items())]
+    if restore_by is not None:
+        session.add(AuditEntry(
+            at=now, actor=restore_by.label(), account_id=restore_by.account_id,
+            action=RESTORE_ACTION, service_id="",
+            old_value=json.dumps(before),
+            new_value=json.dumps({"package": str(folder),
+                                  "rows": {k: c.upserted for k, c in report.counts.items()}})))
+        session.flush()
     return report

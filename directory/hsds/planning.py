@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any
 
 from directory.hsds.checking import CheckedPackage, Rows
@@ -39,6 +40,10 @@ class Plan:
     service_names: dict[str, str] = field(default_factory=dict)
     # Rows of tables that set fields of other rows, per table.
     applied: dict[str, int] = field(default_factory=dict)
+    # Each service's date in the package: the later of last_modified and assured_date.
+    dates: dict[str, datetime] = field(default_factory=dict)
+    # Services whose stored regular hours stay (``directory.hsds.ownership``).
+    held_hours: set[str] = field(default_factory=set)
 
 
 def plan_import(checked: CheckedPackage, mapping: TaxonomyMapping | None,
@@ -136,6 +141,11 @@ class _Planner:
         for _, v in rows.get("service", []):
             sid = v["id"]
             values = dict(v)
+            assured = values.pop("assured_date", None)
+            dates = [d for d in (v["last_modified"], assured and datetime.combine(assured, time()))
+                     if d is not None]
+            if dates:
+                plan.dates[sid] = max(dates)
             plan.service_names[sid] = v["name"] or ""
             if "waypoint_service_facts" in rows:
                 fact = facts.get(sid, {})

@@ -77,10 +77,13 @@ class ImportReport:
     ``unmapped_services`` are (id, name) of imported services left with no
     canonical category: search will not find them until they get one.
     ``ignored_resources`` are tables with rows that Waypoint does not store.
+    ``kept`` are (id, name, kinds) of services whose provider changes the
+    import left as they were: "beds", "closure", "hours".
     """
 
     counts: dict[str, ResourceCount] = field(default_factory=dict)
     unmapped_services: list[tuple[str, str]] = field(default_factory=list)
+    kept: list[tuple[str, str, list[str]]] = field(default_factory=list)
     ignored_resources: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

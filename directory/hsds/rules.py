@@ -74,7 +74,7 @@ class TableRule:
 RULES: dict[str, TableRule] = {
     "organization": TableRule(Organization, referable=True),
     "service": TableRule(Service, references={"organization_id": "organization"},
-                         referable=True),
+                         read_also=("assured_date",), referable=True),
     "location": TableRule(Location, references={"organization_id": "organization"},
                           referable=True),
     "service_at_location": TableRule(

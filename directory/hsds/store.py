@@ -22,9 +22,11 @@ from directory.models import (
     Organization,
     Phone,
     Schedule,
+    SearchEntry,
     Service,
     ServiceAtLocation,
     ServiceCategory,
+    ServiceImport,
     TaxonomyTerm,
 )
 from directory.spatial import reindex
@@ -38,7 +40,7 @@ _CHUNK = 500
 def stored_ids(session: Session, model: type[Base], ids: Iterable[str]) -> set[str]:
     """Those of ``ids`` that ``model``'s table already holds."""
     found: set[str] = set()
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         query = select(model.id).where(model.id.in_(chunk))  # type: ignore[attr-defined]
         found.update(session.scalars(query))
     return found
@@ -47,7 +49,7 @@ def stored_ids(session: Session, model: type[Base], ids: Iterable[str]) -> set[s
 def stored_terms(session: Session, ids: Iterable[str]) -> dict[str, tuple[str | None, str]]:
     """Term id -> (code, name) of those of ``ids`` that the database already holds."""
     terms: dict[str, tuple[str | None, str]] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         for term in session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.id.in_(chunk))):
             terms[term.id] = (term.code, term.name)
     return terms
@@ -62,16 +64,18 @@ def write_plan(session: Session, plan: Plan, progress: Progress | None) -> dict[
                         ("taxonomy_term", TaxonomyTerm)):
         written[name] = _upsert(session, model, plan.rows[name], name, progress)
     service_ids = list(plan.service_names)
+    # Services whose provider changed their hours after the package: stored hours stay.
+    rehoured = [sid for sid in service_ids if sid not in plan.held_hours]
     kinds = [kind for kind, name in (("regular", "schedule"), ("holiday", "waypoint_holiday_hours"))
              if name in plan.present]
-    for chunk in _chunks(service_ids):
+    for chunk in chunks(service_ids):
         if "attribute" in plan.present:
             session.execute(delete(ServiceCategory).where(ServiceCategory.service_id.in_(chunk)))
-        if kinds:
-            session.execute(delete(Schedule).where(Schedule.service_id.in_(chunk),
-                                                   Schedule.kind.in_(kinds)))
         if "language" in plan.present:
             session.execute(delete(Language).where(Language.service_id.in_(chunk)))
+    for chunk in chunks(rehoured) if kinds else []:
+        session.execute(delete(Schedule).where(Schedule.service_id.in_(chunk),
+                                               Schedule.kind.in_(kinds)))
     if "attribute" in plan.present:
         session.add_all(
             ServiceCategory(service_id=sid, code=code, position=pos, taxonomy_term_id=term)
@@ -86,11 +90,24 @@ def write_plan(session: Session, plan: Plan, progress: Progress | None) -> dict[
     return written
 
 
+def wipe(session: Session) -> dict[str, int]:
+    """Delete every row the directory holds (not accounts, nor the audit log): a restore.
+
+    Returns the rows there were per table, children first."""
+    before: dict[str, int] = {}
+    for model in (SearchEntry, ServiceCategory, Language, Phone, Schedule, ServiceAtLocation,
+                  Address, ServiceImport, Service, Location, Organization, TaxonomyTerm):
+        result = session.execute(delete(model).execution_options(synchronize_session=False))
+        before[model.__tablename__] = int(result.rowcount or 0)
+    session.expunge_all()
+    return before
+
+
 def unmapped_services(session: Session, plan: Plan) -> list[tuple[str, str]]:
     """(id, name) of the plan's services that have no canonical category once written."""
     ids = list(plan.service_names)
     with_category: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         with_category.update(session.scalars(
             select(ServiceCategory.service_id).where(ServiceCategory.service_id.in_(chunk))))
     return [(sid, plan.service_names[sid]) for sid in ids if sid not in with_category]
@@ -116,5 +133,6 @@ def _upsert(session: Session, model: type[Base], rows: list[dict[str, Any]], nam
     return len(rows)
 
 
-def _chunks(values: list[Any]) -> list[list[Any]]:
+def chunks(values: list[Any]) -> list[list[Any]]:
+    """``values`` in lists short enough for one ``IN``."""
     return [values[n:n + _CHUNK] for n in range(0, len(values), _CHUNK)]
