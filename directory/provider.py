@@ -6,6 +6,10 @@ Each update bumps ``service.version`` with a compare-and-set
 passes ``expected_version=N`` is refused with ``StaleUpdate`` if anyone else
 changed the service since; without it, the version read in the same
 transaction is used, so two concurrent writers still cannot both win.
+
+Each audit entry's old value holds every column the change overwrote, as it was
+(and for hours, the whole schedule rows), so a change can be undone exactly
+(:mod:`directory.commands`, UNDO).
 """
 
 from __future__ import annotations
@@ -61,6 +65,21 @@ def _audit(session: Session, service_id: str, actor: Actor, action: str,
                            new_value=json.dumps(new, default=str, ensure_ascii=False)))
 
 
+def _was(session: Session, service_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The columns ``values`` is about to overwrite, as they are now."""
+    service = session.get(Service, service_id)
+    return {} if service is None else {column: getattr(service, column) for column in values}
+
+
+def _schedule_rows(session: Session, service_id: str) -> list[dict[str, Any]]:
+    """The service's regular schedule rows as set_hours deletes them: every column."""
+    rows = session.scalars(select(Schedule).where(Schedule.service_id == service_id,
+                                                  Schedule.kind == "regular")
+                           .order_by(Schedule.id))
+    columns = [c.name for c in Schedule.__table__.columns if c.name not in ("service_id", "kind")]
+    return [{column: getattr(r, column) for column in columns} for r in rows]
+
+
 def _current_hours(session: Session, service_id: str) -> list[dict[str, str]]:
     rows = session.scalars(select(Schedule).where(Schedule.service_id == service_id,
                                                   Schedule.kind == "regular")
@@ -74,8 +93,9 @@ def set_hours(session: Session, service_id: str, hours: list[WeeklyHours], actor
     authorise(session, actor, Change.HOURS, service_id)
     if not hours:
         raise DirectoryError("give at least one set of hours")
-    old = _current_hours(session, service_id)
-    service = _bump(session, service_id, expected_version, {"last_verified_at": _now()})
+    changes = {"last_verified_at": _now()}
+    old = {"schedule": _schedule_rows(session, service_id), **_was(session, service_id, changes)}
+    service = _bump(session, service_id, expected_version, changes)
     session.execute(delete(Schedule).where(Schedule.service_id == service_id,
                                            Schedule.kind == "regular"))
     for h in hours:
@@ -97,11 +117,10 @@ def close_temporarily(session: Session, service_id: str, reason: str, actor: Act
     start = since or _now().date()
     if until is not None and until < start:
         raise DirectoryError(f"the closure ends ({until}) before it starts ({start})")
-    old = session.get(Service, service_id)
-    before = None if old is None else [old.closed_reason, old.closed_since, old.closed_until]
-    service = _bump(session, service_id, expected_version, {
-        "closed_reason": reason.strip(), "closed_reason_fr": (reason_fr or "").strip() or None,
-        "closed_since": start, "closed_until": until, "last_verified_at": _now()})
+    changes = {"closed_reason": reason.strip(), "closed_reason_fr": (reason_fr or "").strip() or None,
+               "closed_since": start, "closed_until": until, "last_verified_at": _now()}
+    before = _was(session, service_id, changes)
+    service = _bump(session, service_id, expected_version, changes)
     _audit(session, service_id, actor, "close-temporarily", before, [reason, start, until])
     return service
 
@@ -110,11 +129,10 @@ def reopen(session: Session, service_id: str, actor: Actor,
            expected_version: int | None = None) -> Service:
     """End a temporary closure."""
     authorise(session, actor, Change.REOPEN, service_id)
-    old = session.get(Service, service_id)
-    before = None if old is None else [old.closed_reason, old.closed_since, old.closed_until]
-    service = _bump(session, service_id, expected_version, {
-        "closed_reason": None, "closed_reason_fr": None, "closed_since": None,
-        "closed_until": None, "last_verified_at": _now()})
+    changes = {"closed_reason": None, "closed_reason_fr": None, "closed_since": None,
+               "closed_until": None, "last_verified_at": _now()}
+    before = _was(session, service_id, changes)
+    service = _bump(session, service_id, expected_version, changes)
     _audit(session, service_id, actor, "reopen", before, None)
     return service
 
@@ -128,12 +146,12 @@ def set_beds(session: Session, service_id: str, available: int, actor: Actor,
     top = maximum if maximum is not None else old.capacity_maximum
     if available < 0 or (top is not None and available > top):
         raise DirectoryError(f"beds free must be between 0 and {top if top is not None else 'the maximum'}")
-    before = [old.capacity_available, old.capacity_maximum]
     now = _now()
-    service = _bump(session, service_id, expected_version, {
-        "capacity_available": available, "capacity_maximum": top,
-        "capacity_unit": unit or old.capacity_unit or "beds", "capacity_updated_at": now,
-        "last_verified_at": now})
+    changes = {"capacity_available": available, "capacity_maximum": top,
+               "capacity_unit": unit or old.capacity_unit or "beds", "capacity_updated_at": now,
+               "last_verified_at": now}
+    before = _was(session, service_id, changes)
+    service = _bump(session, service_id, expected_version, changes)
     _audit(session, service_id, actor, "set-beds", before, [available, top])
     return service
 
@@ -141,9 +159,10 @@ def set_beds(session: Session, service_id: str, available: int, actor: Actor,
 def confirm(session: Session, service_id: str, actor: Actor,
             expected_version: int | None = None) -> Service:
     """"Still correct": the listing was checked and nothing changed."""
-    old = authorise(session, actor, Change.CONFIRM, service_id)
-    before = None if old is None or old.last_verified_at is None else old.last_verified_at
-    service = _bump(session, service_id, expected_version, {"last_verified_at": _now()})
+    authorise(session, actor, Change.CONFIRM, service_id)
+    changes = {"last_verified_at": _now()}
+    before = _was(session, service_id, changes)
+    service = _bump(session, service_id, expected_version, changes)
     _audit(session, service_id, actor, "confirm", before, service.last_verified_at)
     return service
 
