@@ -66,9 +66,7 @@ serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (1
 	@mkdir -p $(RUN)
 	@$(MAKE) --no-print-directory stop >/dev/null 2>&1 || true
 	@# endpoints.yml names the default action port; this run's copy names ACTIONS_PORT.
-	@$(PY) -c 'import sys, yaml; e = yaml.safe_load(open("endpoints.yml")); \
-	  e["action_endpoint"]["url"] = f"http://127.0.0.1:{sys.argv[1]}/webhook"; \
-	  yaml.safe_dump(e, open(sys.argv[2], "w"), sort_keys=False)' $(ACTIONS_PORT) $(RUN)/endpoints.yml
+	@$(PY) scripts/run_endpoints.py $(ACTIONS_PORT) $(RUN)/endpoints.yml
 	SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions -p $(ACTIONS_PORT) > $(RUN)/actions.log 2>&1 & echo $$! > $(RUN)/actions.pid
 	@api=""; if [ -n "$$WAYPOINT_RASA_TOKEN" ]; then api="--enable-api --auth-token $$WAYPOINT_RASA_TOKEN"; fi; \
 	  $(PY) -m bot.server run -m $(MODEL) -i 127.0.0.1 -p $(RASA_PORT) --credentials credentials.yml \
