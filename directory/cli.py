@@ -257,20 +257,38 @@ def import_cmd(path: Path = typer.Argument(..., help="HSDS 3.0 CSV package folde
                restore: bool = typer.Option(
                    False, "--restore", help="An admin backup: replace everything the directory "
                    "holds, providers' changes included (audited)"),
-               by: str = typer.Option("admin CLI", help="Who restores (audited)")) -> None:
+               by: str = typer.Option("admin CLI", help="Who restores (audited)"),
+               skip_invalid: bool = typer.Option(
+                   False, "--skip-invalid", help="Import every valid row; skip the invalid ones "
+                   "and what depends on them, and list them"),
+               report_file: Optional[Path] = typer.Option(
+                   None, "--report", help="Write the skipped rows (or a rejected package's "
+                   "problems) to this CSV file: file,row,field,reason")) -> None:
     """Import an HSDS 3.0 CSV package in one transaction (all or nothing).
 
     A plain import never undoes a provider: versions, confidential flags, and
     closures, beds and hours changed after the package's date are kept."""
-    from directory.hsds import import_package
+    from directory.hsds import HsdsImportError, import_package
+    from directory.hsds.reports import write_problems
 
     if not path.is_dir():
         _fail(f"{path} is not a folder")
 
     def work() -> None:
-        with Progress(console=err, transient=True) as progress, session_scope(state.db) as session:
-            report = import_package(session, path, mapping, _progress_callback(progress),
-                                    restore_by=Actor.operator(by) if restore else None)
+        try:
+            with Progress(console=err, transient=True) as progress, \
+                    session_scope(state.db) as session:
+                report = import_package(session, path, mapping, _progress_callback(progress),
+                                        restore_by=Actor.operator(by) if restore else None,
+                                        skip_invalid_rows=skip_invalid)
+        except HsdsImportError as exc:
+            if report_file is not None:
+                write_problems(report_file, exc.errors)
+            raise
+        for problem in report.skipped:
+            out.print(say("import_skipped", state.lang, row=str(problem)), highlight=False)
+        if report_file is not None:
+            write_problems(report_file, report.skipped)
         out.print(f"{'restored' if restore else 'imported'} {path}: "
                   + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
         for sid, name, kinds in report.kept:

@@ -58,13 +58,15 @@ class CheckedPackage:
 
 
 def check_package(session: Session, package: Package, findings: Findings, *,
-                  replacing: bool = False) -> CheckedPackage:
+                  replacing: bool = False, lenient: bool = False) -> CheckedPackage:
     """Parse and check every stored table; problems go to ``findings``.
 
     ``replacing`` (a restore) checks the package as if the database were empty:
-    ids must resolve within the package itself.
+    ids must resolve within the package itself. ``lenient`` (an import that
+    skips invalid rows) also checks ids that point at a table that could not be
+    read, as that table's rows will not be there to point at.
     """
-    return _Checker(session, package, findings, replacing).check()
+    return _Checker(session, package, findings, replacing, lenient).check()
 
 
 @dataclass
@@ -78,15 +80,16 @@ class _Reference:
 
 class _Checker:
     def __init__(self, session: Session, package: Package, findings: Findings,
-                 replacing: bool) -> None:
+                 replacing: bool, lenient: bool) -> None:
         self.session = session
         self.replacing = replacing
+        self.lenient = lenient
         self.tables = package.tables
         self.findings = findings
         self.references: list[_Reference] = []
         # Tables whose ids could not be read: ids pointing at them are not reported as
         # dangling, as the file's own error already says what is wrong.
-        self.unreadable = set(package.unreadable)
+        self.unreadable = set() if lenient else set(package.unreadable)
 
     def error(self, file: str, row: int | None, field_name: str | None, message: str) -> None:
         self.findings.error(file, row, field_name, message)
@@ -123,7 +126,7 @@ class _Checker:
         missing = {f.name for f in spec.fields if f.required and f.name not in header}
         for name in sorted(missing):
             self.error(table.file, 1, name, "required column is missing")
-        if "id" in missing:
+        if "id" in missing and not self.lenient:
             self.unreadable.add(table.name)
         read_names = {f.name for f in read}
         unused = [c for c in table.header

@@ -59,10 +59,11 @@ from directory.access import Actor, Change, authorise
 from directory.hsds import ownership
 from directory.hsds.checking import check_package
 from directory.hsds.mapping import load_mapping
-from directory.hsds.planning import plan_import
+from directory.hsds.planning import Plan, plan_import
 from directory.hsds.reading import read_package
 from directory.hsds.reports import Findings, HsdsImportError, ImportReport, Progress, ResourceCount
 from directory.hsds.rules import RULES
+from directory.hsds.skipping import Skipped, skip_invalid
 from directory.hsds.store import unmapped_services, wipe, write_plan
 from directory.models import AuditEntry
 from directory.schedules import TZ
@@ -72,14 +73,17 @@ RESTORE_ACTION = "restore"
 
 def import_package(session: Session, folder: Path, mapping: Path | None = None,
                    progress: Progress | None = None, *, restore_by: Actor | None = None,
-                   now: datetime | None = None) -> ImportReport:
+                   skip_invalid_rows: bool = False, now: datetime | None = None) -> ImportReport:
     """Import the HSDS 3.0 CSV package in ``folder`` into the session, or raise ``HsdsImportError``.
 
     ``mapping`` is a taxonomy mapping YAML for foreign category codes (see
     ``directory.hsds.mapping``). ``progress(resource, rows_done, rows_total)``
     is called while rows are written. ``restore_by`` makes it a restore of an
     admin backup by that actor (who must be allowed ``Change.RESTORE``):
-    everything the directory holds is replaced, with one audit entry. ``now``
+    everything the directory holds is replaced, with one audit entry.
+    ``skip_invalid_rows`` imports every valid row and leaves out the invalid
+    ones and what depends on them (``directory.hsds.skipping``), listed in the
+    report's ``skipped``; a bad mapping file is still refused. ``now``
     (local clock, default the present) stamps the import. The session is
     flushed, never committed.
     """
@@ -92,11 +96,21 @@ def import_package(session: Session, folder: Path, mapping: Path | None = None,
         taxonomy_map, mapping_errors = load_mapping(Path(mapping))
         findings.errors.extend(mapping_errors)
     package = read_package(Path(folder), RULES, findings)
-    checked = check_package(session, package, findings, replacing=restore_by is not None)
-    if findings.errors:
-        raise HsdsImportError(sorted(findings.errors, key=lambda e: (e.file, e.row or 0)))
+    checked = check_package(session, package, findings, replacing=restore_by is not None,
+                            lenient=skip_invalid_rows)
+    errors = sorted(findings.errors, key=lambda e: (e.file, e.row or 0))
+    skipped = Skipped()
+    if errors:
+        mapping_wrong = mapping is not None and taxonomy_map is None
+        if not skip_invalid_rows or mapping_wrong:
+            raise HsdsImportError(errors)
+        skipped = skip_invalid(checked, errors)
+        if not checked.tables:
+            raise HsdsImportError(errors)
     plan = plan_import(checked, taxonomy_map, findings.warnings)
-    report = ImportReport(ignored_resources=package.ignored, warnings=findings.warnings)
+    _hold_skipped(plan, skipped)
+    report = ImportReport(ignored_resources=package.ignored, warnings=findings.warnings,
+                          skipped=sorted(skipped.rows, key=lambda e: (e.file, e.row or 0)))
     if restore_by is not None:
         before = wipe(session)
         held: dict[str, set[str]] = {}
@@ -106,6 +120,9 @@ def import_package(session: Session, folder: Path, mapping: Path | None = None,
     ownership.record(session, plan, held, now)
     report.counts = {name: ResourceCount(len(table.rows), written.get(name, 0))
                      for name, table in package.tables.items()}
+    for name, table in package.tables.items():  # a table skipped whole wrote nothing
+        if name not in checked.tables:
+            report.counts[name] = ResourceCount(len(table.rows), 0)
     report.unmapped_services = unmapped_services(session, plan)
     report.kept = [(sid, plan.service_names[sid], sorted(kinds))
                    for sid, kinds in sorted(held.items())]
@@ -118,3 +135,14 @@ def import_package(session: Session, folder: Path, mapping: Path | None = None,
                                   "rows": {k: c.upserted for k, c in report.counts.items()}})))
         session.flush()
     return report
+
+
+def _hold_skipped(plan: Plan, skipped: Skipped) -> None:
+    """Leave as stored what skipped rows would have set: hours, capacity, French text."""
+    plan.held_hours.update(skipped.held_hours)
+    plan.rows["schedule"] = [v for v in plan.rows["schedule"]
+                             if v.get("service_id") not in skipped.held_hours]
+    for entity, by_id in skipped.held_fields.items():
+        for values in plan.rows[entity]:
+            for column in by_id.get(values["id"], ()):
+                values.pop(column, None)

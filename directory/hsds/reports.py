@@ -6,6 +6,7 @@ wrong in one go (file, row, field), not the first problem per attempt.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -77,13 +78,17 @@ class ImportReport:
     ``unmapped_services`` are (id, name) of imported services left with no
     canonical category: search will not find them until they get one.
     ``ignored_resources`` are tables with rows that Waypoint does not store.
-    ``kept`` are (id, name, kinds) of services whose provider changes the
-    import left as they were: "beds", "closure", "hours".
+    ``skipped`` are the rows ``skip_invalid_rows`` left out, each with its
+    problem or the skipped row it depended on. ``kept`` are (id, name, kinds)
+    of services whose provider changes the import left as they were: "beds",
+    "closure", "hours".
     """
 
     counts: dict[str, ResourceCount] = field(default_factory=dict)
     unmapped_services: list[tuple[str, str]] = field(default_factory=list)
     kept: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    # Rows an import that skips invalid rows left out, each with its reason.
+    skipped: list[RowError] = field(default_factory=list)
     ignored_resources: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -94,3 +99,12 @@ class ExportReport:
 
     folder: Path
     counts: dict[str, int] = field(default_factory=dict)
+
+
+def write_problems(path: Path, problems: list[RowError]) -> None:
+    """Problems as CSV (file, row, field, reason), for a spreadsheet."""
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "row", "field", "reason"])
+        writer.writerows([e.file, "" if e.row is None else e.row, e.field or "", e.message]
+                         for e in problems)

@@ -73,9 +73,10 @@ def write_plan(session: Session, plan: Plan, progress: Progress | None) -> dict[
             session.execute(delete(ServiceCategory).where(ServiceCategory.service_id.in_(chunk)))
         if "language" in plan.present:
             session.execute(delete(Language).where(Language.service_id.in_(chunk)))
-    for chunk in chunks(rehoured) if kinds else []:
-        session.execute(delete(Schedule).where(Schedule.service_id.in_(chunk),
-                                               Schedule.kind.in_(kinds)))
+    for kind, ids in (("regular", rehoured), ("holiday", service_ids)):
+        for chunk in chunks(ids) if kind in kinds else []:
+            session.execute(delete(Schedule).where(Schedule.service_id.in_(chunk),
+                                                   Schedule.kind == kind))
     if "attribute" in plan.present:
         session.add_all(
             ServiceCategory(service_id=sid, code=code, position=pos, taxonomy_term_id=term)
