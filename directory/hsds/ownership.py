@@ -27,6 +27,7 @@ replaces everything, and says so in one audit entry).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -44,10 +45,12 @@ if TYPE_CHECKING:
 CLOSURE = ("closed_reason", "closed_reason_fr", "closed_since", "closed_until")
 BEDS = ("capacity_available", "capacity_maximum", "capacity_unit", "capacity_updated_at")
 HOURS = "hours"
-# Audit actions of directory.provider, and what each one changes.
+# Audit actions of directory.provider, and what each one changes. An "undo"
+# (directory.commands) changes what its entry's new value names.
 PROVIDER_ACTIONS: dict[str, str] = {
     "close-temporarily": "closure", "reopen": "closure", "set-beds": "beds", "set-hours": HOURS,
 }
+UNDO = "undo"
 _COLUMNS = {"closure": CLOSURE, "beds": BEDS}
 
 
@@ -130,11 +133,24 @@ def _provider_changes(session: Session, ids: list[str]) -> dict[str, dict[str, d
     out: dict[str, dict[str, datetime]] = defaultdict(dict)
     for chunk in chunks(ids):
         rows = session.execute(
-            select(AuditEntry.service_id, AuditEntry.action, AuditEntry.at)
+            select(AuditEntry.service_id, AuditEntry.action, AuditEntry.at, AuditEntry.new_value)
             .where(AuditEntry.service_id.in_(chunk),
-                   AuditEntry.action.in_(list(PROVIDER_ACTIONS))))
-        for sid, action, at in rows:
-            kind = PROVIDER_ACTIONS[action]
-            if kind not in out[sid] or at > out[sid][kind]:
-                out[sid][kind] = at
+                   AuditEntry.action.in_([*PROVIDER_ACTIONS, UNDO])))
+        for sid, action, at, new in rows:
+            kinds = _undone(new) if action == UNDO else {PROVIDER_ACTIONS[action]}
+            for kind in kinds:
+                if kind not in out[sid] or at > out[sid][kind]:
+                    out[sid][kind] = at
     return out
+
+
+def _undone(new_value: str | None) -> set[str]:
+    """What an undo put back, from the columns its audit entry names."""
+    try:
+        restored = json.loads(new_value or "{}")
+    except ValueError:
+        return set()
+    if not isinstance(restored, dict):
+        return set()
+    kinds = {kind for kind, columns in _COLUMNS.items() if set(columns) & set(restored)}
+    return kinds | ({HOURS} if "schedule" in restored else set())

@@ -227,3 +227,19 @@ def test_restore_from_the_command_line(db_url: str, tmp_path: Path) -> None:
     with session_scope(db_url) as s:
         assert s.scalars(select(AuditEntry.actor).where(AuditEntry.action == "restore")).all() \
             == ["ana"]
+
+
+def test_an_undo_counts_as_a_provider_change(db_url: str, tmp_path: Path) -> None:
+    folder = package(tmp_path / "p")
+    with session_scope(db_url) as s:
+        import_package(s, folder)
+    with session_scope(db_url) as s:
+        s.add(AuditEntry(at=datetime.now(TZ).replace(tzinfo=None), actor="desk", action="undo",
+                         service_id=NURSE, old_value="{}",
+                         new_value='{"undoes": 1, "closed_reason": "flood"}'))
+        s.add(AuditEntry(at=datetime.now(TZ).replace(tzinfo=None), actor="desk", action="undo",
+                         service_id=SHOWERS, old_value="{}",
+                         new_value='{"undoes": 2, "schedule": []}'))
+    with session_scope(db_url) as s:
+        assert [(sid, kinds) for sid, _, kinds in import_package(s, folder).kept] == sorted(
+            [(NURSE, ["closure"]), (SHOWERS, ["hours"])])
