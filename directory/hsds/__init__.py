@@ -8,7 +8,8 @@ every official table (validating against the official schemas) plus:
   verification date and version, one row per service;
 - ``waypoint_translations.csv``: French names, descriptions, closure reasons
   and accessibility notes (the HSDS text columns hold English);
-- ``service_capacity.csv``: beds or places, after HSDS 3.1;
+- ``service_capacity.csv`` and ``units.csv``: beds or places, as HSDS 3.1
+  (``services.csv`` also gives ``last_verified_at`` as ``assured_date``);
 - ``waypoint_holiday_hours.csv``: special statutory-holiday hours, which
   ``schedules.csv`` also spells out as bounded rows for the coming year.
 

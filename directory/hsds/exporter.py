@@ -3,7 +3,8 @@
 The official tables carry only official columns and validate against the
 official schemas (tables Waypoint does not keep, such as funding, are written
 with their header only, so every foreign key resolves). What HSDS leaves out
-travels in the ``waypoint_*`` tables and ``service_capacity``, declared in
+travels in the ``waypoint_*`` tables and HSDS 3.1's ``service_capacity`` and
+``unit`` (beds: available, maximum, the unit, when updated), declared in
 ``datapackage.json`` with schemas of their own. Ids the export derives are
 UUIDv5 (``directory.hsds.schema.stable_id``), so exporting the same data on
 the same day gives identical files.
@@ -43,6 +44,7 @@ from directory.hsds.schema import (
     HOLIDAY_MARK,
     TAXONOMY,
     TRANSLATED,
+    UNIT_SCHEME,
     ResourceSpec,
     all_specs,
     canonical_term_id,
@@ -69,6 +71,8 @@ from directory.schedules import DAY_CODES, TZ, holiday_name
 from directory.taxonomy import CODES, get_taxonomy
 
 Row = dict[str, Any]
+# The unit of a capacity given without one (HSDS 3.1 requires a unit).
+DEFAULT_UNIT = "beds"
 _PROGRESS_EVERY = 500
 
 
@@ -95,8 +99,9 @@ def export_package(session: Session, folder: Path, include_confidential: bool = 
             " - ADMIN BACKUP with confidential locations: never publish" if include_confidential
             else ""),
         "description": "Services for people who are unhoused or use drugs, in English and French. "
-                       "Official HSDS 3.0 tables, plus Waypoint's extension tables (waypoint_*, "
-                       "service_capacity). Opening times are local clock time, America/Toronto.",
+                       "Official HSDS 3.0 tables, plus Waypoint's extension tables (waypoint_*) "
+                       "and HSDS 3.1's service_capacity and unit. Opening times are local "
+                       "clock time, America/Toronto.",
         "profile": official_descriptor()["profile"],
         "resources": [spec.descriptor for spec in all_specs().values()],
     }
@@ -148,7 +153,7 @@ class _Collector:
         hidden = self.hidden
         return {
             "organization": [_official(o, "organization") for o in self.organizations],
-            "service": [_official(s, "service") for s in self.services],
+            "service": [self._service(s) for s in self.services],
             "location": [self._location(loc) for loc in self.locations],
             "service_at_location": [_official(s, "service_at_location") for s in self.sites],
             "address": [_official(a, "address") for a in self.addresses
@@ -168,16 +173,27 @@ class _Collector:
             "waypoint_translations": self._translations(),
             "service_capacity": [
                 {"id": stable_id("service_capacity", s.id), "service_id": s.id,
-                 "available": s.capacity_available, "maximum": s.capacity_maximum,
-                 "unit": s.capacity_unit, "updated": s.capacity_updated_at}
-                for s in self.services
-                if any(getattr(s, name) is not None for name in (
-                    "capacity_available", "capacity_maximum", "capacity_unit",
-                    "capacity_updated_at"))],
+                 "unit_id": _unit_id(s.capacity_unit), "available": s.capacity_available,
+                 "maximum": s.capacity_maximum, "updated": s.capacity_updated_at}
+                for s in self._counted()],
+            "unit": [{"id": _unit_id(word), "name": _singular(word), "scheme": UNIT_SCHEME,
+                      "identifier": word}
+                     for word in sorted({s.capacity_unit or DEFAULT_UNIT for s in self._counted()})],
             "waypoint_holiday_hours": [
                 {name: getattr(s, name) for name in extensions()["waypoint_holiday_hours"].names}
                 for s in self.schedules if s.kind == "holiday"],
         }
+
+    def _counted(self) -> list[Service]:
+        """Services with a capacity."""
+        return [s for s in self.services if any(getattr(s, name) is not None for name in (
+            "capacity_available", "capacity_maximum", "capacity_unit", "capacity_updated_at"))]
+
+    def _service(self, service: Service) -> Row:
+        row = _official(service, "service")
+        if service.last_verified_at is not None:
+            row["assured_date"] = service.last_verified_at.date()
+        return row
 
     def _location(self, location: Location) -> Row:
         row = _official(location, "location")
@@ -288,6 +304,15 @@ class _Collector:
             if site.location_id in by_location:
                 out.setdefault(site.service_id, by_location[site.location_id])
         return out
+
+
+def _unit_id(word: str | None) -> str:
+    return stable_id("unit", word or DEFAULT_UNIT)
+
+
+def _singular(word: str) -> str:
+    """HSDS names a unit in the singular: "beds" -> "bed"."""
+    return word[:-1] if len(word) > 1 and word.endswith("s") else word
 
 
 def _holidays(province: str, start: date) -> Iterable[tuple[date, str]]:

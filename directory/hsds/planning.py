@@ -22,7 +22,13 @@ from typing import Any
 from directory.hsds.checking import CheckedPackage, Rows
 from directory.hsds.mapping import TaxonomyMapping
 from directory.hsds.rules import RULES, empty_value, schedule_window, weekday_codes
-from directory.hsds.schema import HOLIDAY_MARK, TRANSLATED, all_specs, canonical_term_id
+from directory.hsds.schema import (
+    HOLIDAY_MARK,
+    TRANSLATED,
+    UNIT_SCHEME,
+    all_specs,
+    canonical_term_id,
+)
 from directory.models import Schedule, Service
 from directory.taxonomy import CODES
 
@@ -130,9 +136,12 @@ class _Planner:
                   translations: Translations | None) -> None:
         facts = {v["service_id"]: v for _, v in rows.get("waypoint_service_facts", [])}
         capacity = {v["service_id"]: v for _, v in rows.get("service_capacity", [])}
+        units = {v["id"]: _unit(v) for _, v in rows.get("unit", [])}
         for name in ("waypoint_service_facts", "service_capacity"):
             if name in rows:
                 plan.applied[name] = len(rows[name])
+        if "unit" in rows:
+            plan.applied["unit"] = len({v["unit_id"] for v in capacity.values()} & set(units))
         columns = Service.__table__.c
         # The facts table's columns are the service's own, under the same names.
         fact_columns = [f.name for f in all_specs()["waypoint_service_facts"].fields
@@ -142,6 +151,8 @@ class _Planner:
             sid = v["id"]
             values = dict(v)
             assured = values.pop("assured_date", None)
+            if assured is not None:  # the facts' exact time, where given, overrides it
+                values["last_verified_at"] = datetime.combine(assured, time())
             dates = [d for d in (v["last_modified"], assured and datetime.combine(assured, time()))
                      if d is not None]
             if dates:
@@ -154,6 +165,7 @@ class _Planner:
             if "service_capacity" in rows:
                 row = capacity.get(sid, {})
                 values.update({column: row.get(name) for name, column in capacity_columns.items()})
+                values["capacity_unit"] = units.get(row.get("unit_id") or "")
             if translations is not None:
                 for name in TRANSLATED["service"]:
                     values[f"{name}_fr"] = translations.get(("service", sid, name))
@@ -219,6 +231,13 @@ class _Planner:
         if other_entities:
             self.warnings.append(f"{self._file('attribute')}: {other_entities} attribute(s) of "
                                  "entities other than services not stored")
+
+
+def _unit(row: dict[str, Any]) -> str | None:
+    """The word Waypoint shows for a unit: its own identifier ("beds"), or the unit's name."""
+    if row["scheme"] == UNIT_SCHEME and row["identifier"]:
+        return str(row["identifier"])
+    return row["name"]
 
 
 def _category(code: str | None, name: str, attribute: dict[str, Any],

@@ -99,8 +99,11 @@ RULES: dict[str, TableRule] = {
                                         describes=("service_id", "service")),
     "service_capacity": TableRule(
         Service, renames={"available": "capacity_available", "maximum": "capacity_maximum",
-                          "unit": "capacity_unit", "updated": "capacity_updated_at"},
-        read_also=("id", "service_id"), describes=("service_id", "service")),
+                          "updated": "capacity_updated_at"},
+        read_also=("id", "service_id", "unit_id"), references={"unit_id": "unit"},
+        describes=("service_id", "service")),
+    # Folded into the capacity of the services it counts (``capacity_unit``), never stored.
+    "unit": TableRule(Service, read_also=("scheme", "identifier"), referable=True),
     "waypoint_holiday_hours": TableRule(Schedule, references=_SITE_REFERENCES),
     "waypoint_translations": TableRule(
         Service, read_also=("entity", "entity_id", "field", "language", "value")),

@@ -31,6 +31,8 @@ TAXONOMY = "waypoint"
 # ``schedule.notes`` of the bounded statutory-holiday rows the exporter derives;
 # the importer skips them (the facts they come from travel in extension tables).
 HOLIDAY_MARK = "waypoint:holiday"
+# ``unit.scheme`` of the units Waypoint exports: their identifier is the stored unit.
+UNIT_SCHEME = "waypoint"
 TRANSLATED = {
     "organization": ("name", "description"),
     "service": ("name", "description", "closed_reason"),
@@ -162,18 +164,32 @@ def extensions() -> dict[str, ResourceSpec]:
         ["entity", "entity_id", "field", "language"], {})
     capacity = _resource(
         "service_capacity",
-        "Beds or places, shaped after HSDS 3.1 service_capacity.",
+        "Beds or places, as HSDS 3.1 service_capacity (available and updated may be empty "
+        "where only the maximum is known).",
         [
             _field("id", "uuid", "Identifier of this capacity row.", True, unique=True),
             _field("service_id", "uuid", "The service whose capacity this is.", True,
                    unique=True),
+            _field("unit_id", "uuid", "What is counted: a row of units.csv.", True),
             _field("available", "integer", "Places free at the time of the update.", minimum=0),
             _field("maximum", "integer", "Places in total.", minimum=0),
-            _field("unit", "string", "What is counted (beds, places...)."),
             _field("description", "string", "Notes on this capacity."),
             _field("updated", "datetime", "When available was last reported."),
         ],
-        "id", {"service_id": "service"})
+        "id", {"service_id": "service", "unit_id": "unit"})
+    unit = _resource(
+        "unit",
+        "What a service_capacity counts, as HSDS 3.1 unit: 'bed', 'room'... Waypoint's own "
+        f"rows have scheme '{UNIT_SCHEME}' and the word it shows as identifier ('beds').",
+        [
+            _field("id", "uuid", "Identifier of this unit.", True, unique=True),
+            _field("name", "string", "The unit, singular: bed, room, place...", True),
+            _field("scheme", "string", "The scheme the identifier belongs to."),
+            _field("identifier", "string", "The unit's identifier in its scheme."),
+            _field("uri", "string", "A URI naming the unit."),
+        ],
+        "id", {})
+    unit["path"] = "units.csv"
     holiday_hours = _resource(
         "waypoint_holiday_hours",
         "Waypoint: the hours a service with holiday_policy 'special' keeps on every "
@@ -193,7 +209,7 @@ def extensions() -> dict[str, ResourceSpec]:
         ],
         "id", {"service_id": "service", "location_id": "location",
                "service_at_location_id": "service_at_location"})
-    return {r["name"]: _spec(r) for r in (facts, translations, capacity, holiday_hours)}
+    return {r["name"]: _spec(r) for r in (facts, translations, capacity, unit, holiday_hours)}
 
 
 def all_specs() -> dict[str, ResourceSpec]:

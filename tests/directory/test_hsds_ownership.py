@@ -46,7 +46,8 @@ def package(folder: Path, modified: str | None = OLD) -> Path:
     write_package(folder, {
         "waypoint_service_facts": [facts(BREAKFAST), facts(SHOWERS), facts(NURSE)],
         "service_capacity": [{"id": uid("cap:breakfast"), "service_id": BREAKFAST,
-                              "available": "5", "maximum": "10", "unit": "bed"}],
+                              "unit_id": uid("unit:bed"), "available": "5", "maximum": "10"}],
+        "unit": [{"id": uid("unit:bed"), "name": "bed"}],
     })
     rows = rows_of(folder, "services.csv")
     for row in rows:
