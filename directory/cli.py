@@ -31,7 +31,7 @@ from directory.listing import Listing, details
 from directory.listing import hours as week_hours
 from directory.models import Location, Organization, SearchEntry, Service, ServiceCategory
 from directory.places import resolve
-from directory.schedules import parse_days
+from directory.schedules import month_table, monthly_rule, parse_days
 from directory.search import Filters
 from directory.search import search as run_search
 from directory.taxonomy import CODES, get_taxonomy
@@ -207,6 +207,8 @@ def hours(service_id: str, at: Optional[str] = typer.Option(None),
                               "opening_state": li.state.text(state.lang),
                               "next_open": li.state.next_open.isoformat() if li.state.next_open else None,
                               "week": [{"day": d, "hours": h} for d, h in wh.week],
+                              "monthly": [{"day": d, "hours": h}
+                                          for d, h in month_table(li.hours, state.lang)],
                               "holiday_policy": wh.holiday_policy,
                               "holiday_hours": [[o.isoformat("minutes"), c.isoformat("minutes")]
                                                 for o, c in wh.holiday_hours],
@@ -217,7 +219,7 @@ def hours(service_id: str, at: Optional[str] = typer.Option(None),
         table = Table(title=f"{li.title(state.lang)} — {li.state.text(state.lang)}")
         table.add_column("")
         table.add_column("")
-        for day, text in wh.week:
+        for day, text in [*wh.week, *month_table(li.hours, state.lang)]:
             table.add_row(day, text)
         table.caption = f"holidays: {wh.holiday_policy} · {li.verified(state.lang)}"
         out.print(table)
@@ -417,17 +419,26 @@ def _parse_clock(value: str, hint: str) -> time:
 
 @app.command("set-hours")
 def set_hours(service_id: str,
-              days: str = typer.Option(..., help="Weekdays, e.g. MO,TU,WE,TH,FR"),
+              days: Optional[str] = typer.Option(None, help="Weekdays, e.g. MO,TU,WE,TH,FR"),
+              monthly: Optional[str] = typer.Option(
+                  None, help="Instead of --days: weekdays of the month, e.g. 1WE,3WE or -1FR"),
+              monthday: Optional[str] = typer.Option(
+                  None, help="Instead of --days: days of the month, e.g. 15 or 1,15 or -1"),
               opens: str = typer.Option(..., help="HH:MM"),
               closes: str = typer.Option(..., help="HH:MM (not after --opens means next day)"),
               by: str = typer.Option(..., help="Who makes the change (audited)"),
               expect_version: Optional[int] = typer.Option(None, help="Refuse if changed since")) -> None:
-    """Replace a service's weekly hours."""
+    """Replace a service's weekly (or monthly) hours."""
+    if (days is None) == (monthly is None and monthday is None):
+        raise typer.BadParameter("give --days, or --monthly and/or --monthday", param_hint="--days")
     try:
-        day_set = parse_days(days)
+        day_set = parse_days(days or "")
+        if days is None:
+            monthly_rule(monthly or "", monthday, time(0), time(0))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--days") from None
-    rule = provider.WeeklyHours(day_set, _parse_clock(opens, "--opens"), _parse_clock(closes, "--closes"))
+        raise typer.BadParameter(str(exc), param_hint="--days" if days else "--monthly") from None
+    rule = provider.WeeklyHours(day_set, _parse_clock(opens, "--opens"), _parse_clock(closes, "--closes"),
+                                monthly=monthly or "", monthdays=monthday or "")
     _provider_update(lambda s: provider.set_hours(s, service_id, [rule], Actor.operator(by),
                                                             expect_version))
 

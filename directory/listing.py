@@ -37,9 +37,8 @@ from directory.schedules import (
     Closure,
     Hours,
     OpeningState,
-    Rule,
     localize,
-    parse_days,
+    schedule_rule,
     state_at,
     week_table,
 )
@@ -157,6 +156,7 @@ _SITE_COLUMNS = (
 _SCHEDULE_COLUMNS = (
     Schedule.service_id, Schedule.service_at_location_id, Schedule.location_id, Schedule.kind,
     Schedule.byday, Schedule.opens_at, Schedule.closes_at, Schedule.valid_from, Schedule.valid_to,
+    Schedule.freq, Schedule.bymonthday,
 )
 
 
@@ -250,6 +250,8 @@ class ScheduleRow(Protocol):
     location_id: str | None
     kind: str
     byday: str
+    freq: str
+    bymonthday: str | None
     opens_at: time | None
     closes_at: time | None
     valid_from: Any
@@ -276,9 +278,7 @@ def hours_of(service: ServiceTimes, schedules: Sequence[ScheduleRow], site_id: s
     for row in rows:
         if row.opens_at is None or row.closes_at is None:
             continue
-        rule = Rule(days=parse_days(row.byday) if row.byday else frozenset(range(7)),
-                    opens=row.opens_at, closes=row.closes_at,
-                    valid_from=row.valid_from, valid_to=row.valid_to)
+        rule = schedule_rule(row)
         (holiday if row.kind == "holiday" else regular).append(rule)
     closure = None
     if service.closed_reason or service.closed_since or service.closed_until:

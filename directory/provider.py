@@ -26,14 +26,19 @@ from sqlalchemy.orm import Session
 from directory.access import Actor, Change, authorise
 from directory.errors import DirectoryError, StaleUpdate, UnknownService
 from directory.models import AuditEntry, Schedule, Service
-from directory.schedules import TZ, format_days
+from directory.schedules import TZ, format_days, format_weeks, monthly_rule
 
 
 @dataclass(frozen=True)
 class WeeklyHours:
+    """Hours on ``days``; or, given ``monthly`` ("1WE,3WE", "-1FR") or ``monthdays``
+    ("15"), only on those weekdays or days of each month (``days`` is then ignored)."""
+
     days: frozenset[int]
     opens: time
     closes: time
+    monthly: str = ""
+    monthdays: str = ""
 
 
 def _now() -> datetime:
@@ -99,6 +104,13 @@ def set_hours(session: Session, service_id: str, hours: list[WeeklyHours], actor
     session.execute(delete(Schedule).where(Schedule.service_id == service_id,
                                            Schedule.kind == "regular"))
     for h in hours:
+        if h.monthly or h.monthdays:
+            rule = monthly_rule(h.monthly, h.monthdays, h.opens, h.closes)
+            session.add(Schedule(id=str(uuid.uuid4()), service_id=service_id, kind="regular",
+                                 freq="MONTHLY", byday=format_weeks(rule.weeks),
+                                 bymonthday=",".join(map(str, rule.monthdays)) or None,
+                                 opens_at=h.opens, closes_at=h.closes))
+            continue
         session.add(Schedule(id=str(uuid.uuid4()), service_id=service_id, kind="regular",
                              freq="WEEKLY", byday=format_days(h.days), opens_at=h.opens,
                              closes_at=h.closes))

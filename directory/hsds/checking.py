@@ -6,7 +6,8 @@ field. The checks: required columns and values, types and formats (see
 ``directory.hsds.cells``), lengths and whole numbers the database needs,
 unique values, coordinates in range, ids that point nowhere (in the package
 or the database), translations of fields Waypoint does not translate,
-weekdays, and recurrences Waypoint cannot evaluate (only weekly rules are).
+weekdays, and recurrences Waypoint cannot evaluate (weekly rules and monthly
+ones by weekday or day of the month are).
 
 What passes is handed on as typed values, with the taxonomy terms the
 package's attributes resolve to, for ``directory.hsds.planning``.
@@ -33,7 +34,7 @@ from directory.hsds.schema import (
     all_specs,
     canonical_term_id,
 )
-from directory.schedules import DAY_CODES
+from directory.schedules import DAY_CODES, parse_monthdays, parse_weeks
 from directory.taxonomy import CODES
 
 # (spreadsheet row, typed value by column) of one table.
@@ -217,30 +218,49 @@ class _Checker:
                            "give both latitude and longitude, or neither")
 
     def _schedules(self, regular: Rows, holiday: Rows) -> None:
-        """Only weekly rules can be evaluated; anything else is refused, not shown as wrong hours."""
+        """Weekly and monthly rules can be evaluated; anything else is refused, not shown as
+        wrong hours."""
         for n, v in regular:
             if v.get("notes") == HOLIDAY_MARK:
                 continue
             file = self.tables["schedule"].file
-            if v["freq"] not in (None, "WEEKLY"):
+            monthly = v["freq"] == "MONTHLY"
+            if v["freq"] not in (None, "WEEKLY", "MONTHLY"):
                 self.error(file, n, "freq", f"{v['freq']} rules cannot be evaluated; Waypoint "
-                           "reads weekly rules only (WEEKLY or empty)")
+                           "reads weekly and monthly rules only (WEEKLY, MONTHLY or empty)")
             if v["interval"] not in (None, 1):
-                self.error(file, n, "interval", f"every {v['interval']:g} weeks cannot be "
-                           "evaluated; Waypoint reads weekly rules only (interval 1 or empty)")
+                self.error(file, n, "interval", f"every {v['interval']:g} "
+                           f"{'months' if monthly else 'weeks'} cannot be evaluated; Waypoint "
+                           "reads rules that repeat every week or month (interval 1 or empty)")
             for name in _UNEVALUABLE:
-                if v[name] is not None:
+                if v[name] is not None and not (monthly and name == "bymonthday"):
                     self.error(file, n, name, "rules limited by week, month day or year day "
-                               "cannot be evaluated; Waypoint reads weekly rules only")
+                               "cannot be evaluated; Waypoint reads weekly rules, and monthly "
+                               "ones by weekday or day of the month")
             if v["count"] is not None:
                 self.error(file, n, "count", "a rule that ends after a number of occurrences "
                            "cannot be evaluated; give valid_to instead")
-            self._weekdays(file, n, v["byday"])
+            if monthly:
+                self._monthly(file, n, v["byday"], v["bymonthday"])
+            else:
+                self._weekdays(file, n, v["byday"])
             first, last = schedule_window(v)
             if first is not None and last is not None and last < first:
                 self.error(file, n, "valid_to", "the schedule ends before it starts")
         for n, v in holiday:
             self._weekdays(self.tables["waypoint_holiday_hours"].file, n, v["byday"])
+
+    def _monthly(self, file: str, row: int, byday: str | None, bymonthday: str | None) -> None:
+        """A monthly rule names its weekdays (1WE,3WE; -1FR) or its days of the month (15)."""
+        for name, parse, value in (("byday", parse_weeks, byday),
+                                   ("bymonthday", parse_monthdays, bymonthday)):
+            try:
+                parse(value or "")
+            except ValueError as exc:
+                self.error(file, row, name, str(exc))
+        if not (byday or "").strip() and not (bymonthday or "").strip():
+            self.error(file, row, "byday", "a monthly rule needs weekdays (byday, e.g. 1WE,3WE "
+                       "or -1FR) or days of the month (bymonthday, e.g. 15)")
 
     def _weekdays(self, file: str, row: int, byday: str | None) -> None:
         for code in weekday_codes(byday):

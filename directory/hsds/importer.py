@@ -29,10 +29,11 @@ count or hours a provider changed after the package's own date (see
 ``directory.hsds.ownership``). A restore (an admin backup) is the exception:
 it replaces everything the directory holds, and is audited as one entry.
 
-Schedules: only weekly rules are evaluated, so ``freq`` other than WEEKLY or
-empty, an ``interval`` other than 1, ``byweekno``/``bymonthday``/``byyearday``
-and ``count`` are rejected with the row named, rather than kept and shown as
-wrong hours. ``dtstart`` and ``until`` narrow ``valid_from``/``valid_to``.
+Schedules: weekly rules, and monthly ones by weekday ("1WE,3WE", "-1FR") or
+day of the month ("15", "-1") are evaluated; other ``freq`` values, an
+``interval`` other than 1, ``byweekno``/``byyearday``, ``bymonthday`` on a
+weekly rule and ``count`` are rejected with the row named, rather than kept
+and shown as wrong hours. ``dtstart`` and ``until`` narrow ``valid_from``/``valid_to``.
 The numeric ``timezone`` is ignored (times are local clock, America/Toronto),
 with one warning. Rows marked ``notes = "waypoint:holiday"`` are the bounded
 holiday rows a Waypoint export derives; they are skipped, as the facts they

@@ -30,6 +30,7 @@ from directory.hsds.schema import (
     canonical_term_id,
 )
 from directory.models import Schedule, Service
+from directory.schedules import format_weeks, parse_monthdays, parse_weeks
 from directory.taxonomy import CODES
 
 Translations = dict[tuple[str, str, str], str]
@@ -185,7 +186,7 @@ class _Planner:
                                      f"{' or '.join(needed)} not stored")
 
     def _schedules(self, plan: Plan, rows: dict[str, Rows]) -> None:
-        """Weekly rules only; the holiday rows a Waypoint export derives are skipped."""
+        """Weekly and monthly rules; the holiday rows a Waypoint export derives are skipped."""
         columns = set(Schedule.__table__.c.keys())
         timezone_given = False
         for _, v in rows.get("schedule", []):
@@ -195,7 +196,11 @@ class _Planner:
             valid_from, valid_to = schedule_window(v)
             values = {k: val for k, val in v.items() if k in columns}
             values.update(kind="regular", freq="WEEKLY", valid_from=valid_from, valid_to=valid_to,
-                          byday=",".join(weekday_codes(v["byday"])))
+                          byday=",".join(weekday_codes(v["byday"])), bymonthday=None)
+            if v["freq"] == "MONTHLY":
+                days = parse_monthdays(v["bymonthday"] or "")
+                values.update(freq="MONTHLY", byday=format_weeks(parse_weeks(v["byday"] or "")),
+                              bymonthday=",".join(str(d) for d in days) or None)
             plan.rows["schedule"].append(values)
         if timezone_given:
             self.warnings.append(f"{self._file('schedule')}: the timezone column is ignored; "

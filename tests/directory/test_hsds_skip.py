@@ -75,7 +75,7 @@ def test_the_official_example_imports_but_its_invalid_rows(db_url: str) -> None:
         assert session.scalars(select(Location)).all() == []
 
 
-# Before monthly rules, bymonthday was refused too; see test_schedules_monthly for after.
+# bymonthday is read on monthly rules only; the example's rule is weekly.
 EXAMPLE_SKIPPED_NOW = {**EXAMPLE_SKIPPED, ("schedules.csv", 2, "bymonthday"): "rules limited"}
 
 
