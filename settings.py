@@ -55,6 +55,8 @@ SETTINGS: tuple[Variable, ...] = (
              "shared by several Rasa servers; also filled into `endpoints.scale.yml`",
              "unset: in memory"),
     Variable("WAYPOINT_REDIS_PORT", "its port", "`6379`"),
+    Variable("WAYPOINT_BEDS_FRESH_HOURS", "a bed count older than this many hours is said as "
+             "\"unknown, call ahead\"", "`6`"),
     Variable("WAYPOINT_RASA_TOKEN", "enables Rasa's HTTP API with this token", "unset: API off",
              read_by="Makefile"),
     Variable("WAYPOINT_PYTHON", "a Python 3.10 to build `.venv` with", "found automatically",
@@ -94,6 +96,7 @@ class Settings:
     telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
     redis_host: str = ""
     redis_port: int = 6379
+    beds_fresh_hours: float = 6.0
 
     def missing_for_sms(self) -> list[str]:
         """The variables still unset that the SMS channel needs (empty: it can start)."""
@@ -131,6 +134,14 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     port_text = text("WAYPOINT_REDIS_PORT", "6379")
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise SettingsError(f"WAYPOINT_REDIS_PORT must be a port number, not {port_text!r}")
+    hours_text = text("WAYPOINT_BEDS_FRESH_HOURS", "6")
+    try:
+        beds_hours = float(hours_text)
+    except ValueError:
+        beds_hours = -1.0
+    if not 0 < beds_hours <= 72:
+        raise SettingsError("WAYPOINT_BEDS_FRESH_HOURS must be a number of hours between 0 "
+                            f"and 72, not {hours_text!r}")
     urls = {name: text(name, default) for name, default in (
         ("WAYPOINT_DATABASE_URL", DEFAULT_DATABASE_URL), ("WAYPOINT_PUBLIC_URL", ""),
         ("WAYPOINT_TWILIO_API_URL", DEFAULT_TWILIO_API_URL),
@@ -151,6 +162,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         telegram_api_url=urls["WAYPOINT_TELEGRAM_API_URL"].rstrip("/"),
         redis_host=text("WAYPOINT_REDIS_HOST"),
         redis_port=int(port_text),
+        beds_fresh_hours=beds_hours,
     )
 
 

@@ -11,8 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import words
 from actions.base import DirectoryAction, last_results
+from actions.config import freshness
 from actions.replies import say
 from conversation import when
+from conversation.sms import MAX_SEGMENTS, sms_segments
 from directory.listing import WeekHours, hours
 from directory.lookup import distinctive, find_by_name
 from directory.text import fold
@@ -101,9 +103,20 @@ def _day_runs(indexes: list[int], week: list[tuple[str, str]]) -> str:
 
 
 def hours_text(week: WeekHours, lang: str) -> str:
-    """State, week, where and phone, and when it was verified: short enough for 3 SMS."""
+    """State (with a closure's reason), week, where, phone, beds free by a fresh count,
+    and how fresh the listing is: at most 3 SMS. The beds go first if it is too long
+    (the phone number is there to ask); an old count is not said at all here."""
     listing = week.listing
-    contact = ", ".join(part for part in (listing.where(lang), listing.phone) if part)
+    beds = listing.beds(lang) if listing.beds_fresh else ""
+    text = _hours_lines(week, lang, beds)
+    if beds and sms_segments(text) > MAX_SEGMENTS:
+        return _hours_lines(week, lang, "")
+    return text
+
+
+def _hours_lines(week: WeekHours, lang: str, beds: str) -> str:
+    listing = week.listing
+    contact = ", ".join(part for part in (listing.where(lang), listing.phone, beds) if part)
     verified = listing.verified(lang)
     if verified:
         contact = f"{contact} ({verified})" if contact else verified
@@ -130,6 +143,7 @@ class ActionServiceHours(DirectoryAction):
         if not service_id:
             say(dispatcher, "ask_which_service", lang)
             return []
-        week = hours(session, service_id, when.resolve(when.parse(text)), lang)
+        week = hours(session, service_id, when.resolve(when.parse(text)), lang,
+                     policy=freshness())
         say(dispatcher, "hours", lang, hours=hours_text(week, lang))
         return [SlotSet("last_service_id", service_id)]

@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DirectoryAction, language, last_results
+from actions.config import freshness
 from actions.dialogue import (
     CRISIS_OFFERS,
     NEXT_STEP,
@@ -57,7 +58,7 @@ def run_search(session: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
     declined = frozenset(tracker.get_slot("declined_services") or [])
     response = search(session, category, point, at,
                       replace(filters_from(values), declined=declined),
-                      limit=PAGE, offset=offset)
+                      limit=PAGE, offset=offset, policy=freshness())
     kept = SlotSet("kept_filters", values)
     if not response.results:
         if offset:

@@ -1,8 +1,8 @@
 """Turns directory listings into reply text. Channel-specific rendering builds on this.
 
 One structured result (``Listing``) becomes compact lines: name, opening
-state, distance or area, address, phone, and when it was verified. Safe
-shelters show only their area and intake line.
+state, distance or area, address, phone, beds free (or unknown), and how fresh
+it is. Safe shelters show only their area and intake line.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ def listing_line(n: int, listing: Listing, lang: str) -> str:
         parts.append(where)
     if listing.phone:
         parts.append(listing.phone)
+    beds = listing.beds(lang)
+    if beds:
+        parts.append(beds)
     verified = listing.verified(lang)
     if verified:
         parts.append(f"({verified})")
@@ -44,8 +47,8 @@ def structured(listings: list[Listing], lang: str, start: int = 1) -> dict[str, 
     Each item is the directory's JSON plus the words every channel shows as they
     are (opening state, where, when verified), so no channel re-derives them.
     """
-    items = [{**li.to_json(lang), "where": li.where(lang), "verified": li.verified(lang)}
-             for li in listings]
+    items = [{**li.to_json(lang), "where": li.where(lang), "verified": li.verified(lang),
+              "beds": li.beds(lang)} for li in listings]
     return {"waypoint": {"type": "results", "lang": lang, "start": start, "items": items}}
 
 

@@ -34,6 +34,9 @@ def _units(text: str) -> tuple[list[int], int, int]:
     return [2 if ord(c) > 0xFFFF else 1 for c in text], UCS2_SINGLE, UCS2_PART
 
 
+MAX_SEGMENTS = 3  # every SMS reply fits in this many segments
+
+
 def sms_segments(text: str) -> int:
     """Number of SMS segments ``text`` is sent as (0 for an empty text).
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 import settings
-from directory import accounts, provider
-from directory.access import Actor, Role
+from directory import accounts, freshness, provider
+from directory.access import Actor, Change, Role, authorise
 from directory.db import session_scope, upgrade
 from directory.errors import DirectoryError
 from directory.geo import Point
@@ -492,6 +492,25 @@ def confirm(service_id: str, by: str = typer.Option(..., help="Who checked it (a
             expect_version: Optional[int] = typer.Option(None)) -> None:
     """Record that a listing was checked and is still correct."""
     _provider_update(lambda s: provider.confirm(s, service_id, Actor.operator(by), expect_version))
+
+
+@app.command()
+def stale(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Listings nobody confirmed for 180 days: clients no longer see them."""
+    def work() -> None:
+        with session_scope(state.db) as session:
+            authorise(session, Actor.operator("admin CLI"), Change.STALE_QUEUE)
+            rows = freshness.stale_queue(session)
+        if as_json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        table = Table("id", "name", "organization", "last confirmed", "days")
+        for row in rows:
+            table.add_row(*(str(row[k]) for k in ("id", "name", "organization",
+                                                  "last_verified_at", "days")))
+        out.print(table)
+
+    _run(work)
 
 
 accounts_app = typer.Typer(no_args_is_help=True,

@@ -30,7 +30,7 @@ from directory.models import (
     ServiceAtLocation,
     ServiceCategory,
 )
-from directory.schedules import DAY_CODES, format_days
+from directory.schedules import DAY_CODES, TZ, format_days
 from directory.spatial import reindex
 from directory.taxonomy import CODES
 from words import say
@@ -67,14 +67,29 @@ def _dt(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
+# The demo's verified dates and bed counts were written as of this day. They are moved
+# forward to the day the demo is loaded, so the demo ages with its loading, not with the
+# calendar: otherwise its listings would fall out of client results (180 days
+# unconfirmed) months after they were written.
+DEMO_AS_OF = date(2026, 11, 24)
+
+
+def _aged(value: Any, today: date) -> datetime | None:
+    moment = _dt(value)
+    return None if moment is None else moment + (today - DEMO_AS_OF)
+
+
 def _d(value: Any) -> date | None:
     if value is None:
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def load_demo(session: Session, path: Path = PATH) -> int:
-    """Upsert every demo record into the session; returns the number of services."""
+def load_demo(session: Session, path: Path = PATH, today: date | None = None) -> int:
+    """Upsert every demo record into the session; returns the number of services.
+
+    ``today`` is the day the verified dates are aged to (see ``DEMO_AS_OF``)."""
+    today = today or datetime.now(TZ).date()
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -87,13 +102,14 @@ def load_demo(session: Session, path: Path = PATH) -> int:
     org_slugs = {o["slug"] for o in raw["organizations"]}
     ids = []
     for item in raw["services"]:
-        ids.append(_load_service(session, item, org_slugs))
+        ids.append(_load_service(session, item, org_slugs, today))
     session.flush()
     reindex(session, ids)
     return len(ids)
 
 
-def _load_service(session: Session, item: dict[str, Any], org_slugs: set[str]) -> str:
+def _load_service(session: Session, item: dict[str, Any], org_slugs: set[str],
+                  today: date) -> str:
     slug = item["slug"]
     _check(item["organization"] in org_slugs, slug, f"unknown organization {item['organization']!r}")
     cats = item["categories"]
@@ -128,11 +144,12 @@ def _load_service(session: Session, item: dict[str, Any], org_slugs: set[str]) -
         holiday_policy=item.get("holiday_policy", "open"),
         confidential=bool(item.get("confidential")), coverage_km=item.get("coverage_km"),
         capacity_available=capacity.get("available"), capacity_maximum=capacity.get("maximum"),
-        capacity_unit=capacity.get("unit"), capacity_updated_at=_dt(capacity.get("updated")),
+        capacity_unit=capacity.get("unit"),
+        capacity_updated_at=_aged(capacity.get("updated"), today),
         closed_reason=(closure.get("reason") or {}).get("en"),
         closed_reason_fr=(closure.get("reason") or {}).get("fr"),
         closed_since=_d(closure.get("since")), closed_until=_d(closure.get("until")),
-        last_verified_at=_dt(item.get("last_verified")),
+        last_verified_at=_aged(item.get("last_verified"), today),
     ))
     session.flush()
     session.execute(delete(ServiceCategory).where(ServiceCategory.service_id == sid))

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from directory.errors import UnknownService
+from directory.freshness import FRESH, Policy
 from directory.geo import Point, distance_km
-from directory.i18n import lang_or_default, short_date
+from directory.i18n import clock, lang_or_default, short_date
 from directory.models import (
     Address,
     Language,
@@ -83,6 +84,8 @@ class Listing:
     organization_id: str
     organization: dict[str, str]
     hours: Hours = field(repr=False)
+    freshness: str = FRESH  # FRESH or CALL_AHEAD (STALE listings are not shown to clients)
+    beds_fresh: bool = False  # the bed count is recent enough to say as a number
 
     def title(self, lang: str = "en") -> str:
         return self.name.get(lang_or_default(lang)) or self.name["en"]
@@ -95,9 +98,21 @@ class Listing:
         return self.address or ""
 
     def verified(self, lang: str = "en") -> str:
-        if self.last_verified_at is None:
-            return ""
+        """How fresh the listing is, as every answer says it."""
+        if self.freshness != FRESH or self.last_verified_at is None:
+            return say("not_confirmed_recently", lang)
         return say("verified", lang, date=short_date(self.last_verified_at.date(), lang))
+
+    def beds(self, lang: str = "en") -> str:
+        """Beds free now with the time they were counted, or "unknown, call ahead" when
+        the count is old; nothing for a service that keeps no count."""
+        cap = self.capacity
+        if cap is None or cap.available is None:
+            return ""
+        if not self.beds_fresh or cap.updated_at is None:
+            return say("beds_unknown", lang)
+        return say("beds_free_at", lang, available=cap.available,
+                   time=clock(cap.updated_at.time(), lang))
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         """The stable JSON shape of ``python -m directory search --json``."""
@@ -120,6 +135,8 @@ class Listing:
             "lon": None if self.point is None else self.point.lon,
             "phone": self.phone,
             "last_verified_at": _iso(self.last_verified_at),
+            "freshness": self.freshness,
+            "beds_fresh": self.beds_fresh,
             "populations": self.populations,
             "walk_in": self.walk_in,
             "id_required": self.id_required,
@@ -217,11 +234,14 @@ def load_schedules(session: Session, service_ids: Iterable[str]) -> dict[str, li
 
 def load_listings(session: Session, sites: Sequence[tuple[str, str]], at: datetime,
                   near: Point | None,
-                  known: dict[str, tuple[Hours, OpeningState]] | None = None) -> list[Listing]:
+                  known: dict[str, tuple[Hours, OpeningState]] | None = None,
+                  policy: Policy | None = None) -> list[Listing]:
     """Listings for (service id, site id) pairs, in order, in five light queries at most.
 
-    ``known`` maps site ids to hours and states a search has already worked out.
+    ``known`` maps site ids to hours and states a search has already worked out;
+    ``policy`` says how fresh each is (default: the standard rules, now).
     """
+    policy = policy or Policy()
     if not sites:
         return []
     ids = list({sid for sid, _ in sites})
@@ -239,7 +259,7 @@ def load_listings(session: Session, sites: Sequence[tuple[str, str]], at: dateti
                           next((p.number for p in phones.get(service_id, [])
                                 if p.service_at_location_id in (None, site_id)), None),
                           schedules.get(service_id, []), at, near,
-                          None if known is None else known[site_id]))
+                          None if known is None else known[site_id], policy))
     return out
 
 
@@ -291,7 +311,7 @@ def hours_of(service: ServiceTimes, schedules: Sequence[ScheduleRow], site_id: s
 
 def _build(row: Row, categories: list[str], languages: list[str], phone: str | None,
            schedules: Sequence[ScheduleRow], at: datetime, near: Point | None,
-           known: tuple[Hours, OpeningState] | None) -> Listing:
+           known: tuple[Hours, OpeningState] | None, policy: Policy) -> Listing:
     """One listing from its site row; the confidentiality rule is applied here and only here."""
     province = (row.state_province or "ON").upper()
     point = None
@@ -340,18 +360,21 @@ def _build(row: Row, categories: list[str], languages: list[str], phone: str | N
         organization={"en": row.organization_name or "",
                       "fr": row.organization_name_fr or row.organization_name or ""},
         hours=hours,
+        freshness=policy.of(row.last_verified_at),
+        beds_fresh=policy.beds_fresh(row.capacity_updated_at),
     )
 
 
 def details(session: Session, service_id: str, at: datetime | None = None,
-            near: Point | None = None) -> Listing:
+            near: Point | None = None, policy: Policy | None = None) -> Listing:
     """The full listing of one service (its first site) for the conversation layer."""
     site_id = session.scalar(select(ServiceAtLocation.id)
                              .where(ServiceAtLocation.service_id == service_id)
                              .order_by(ServiceAtLocation.id).limit(1))
     if site_id is None:
         raise UnknownService(service_id)
-    return load_listings(session, [(service_id, site_id)], localize(at), near)[0]
+    return load_listings(session, [(service_id, site_id)], localize(at), near,
+                         policy=policy)[0]
 
 
 @dataclass(frozen=True)
@@ -363,9 +386,9 @@ class WeekHours:
 
 
 def hours(session: Session, service_id: str, at: datetime | None = None,
-          lang: str = "en") -> WeekHours:
+          lang: str = "en", policy: Policy | None = None) -> WeekHours:
     """A service's week of hours, holiday policy and its state at ``at``."""
-    listing = details(session, service_id, at)
+    listing = details(session, service_id, at, policy=policy)
     return WeekHours(listing=listing, week=week_table(listing.hours, lang),
                      holiday_policy=listing.hours.holiday_policy,
                      holiday_hours=[(r.opens, r.closes) for r in listing.hours.holiday_rules])

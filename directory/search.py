@@ -1,7 +1,9 @@
 """Search by need, place and time: the question Waypoint answers all day.
 
 Ranking: open at the time asked first, then nearest, then name and id (a
-stable tie-break). The spatial index is read ring by ring (0.25 km out to
+stable tie-break); within a kilometre of each other, a place with beds free by a
+fresh count comes before a full or uncounted one. Listings nobody confirmed for
+180 days are left out (``directory.freshness``). The spatial index is read ring by ring (0.25 km out to
 60 km) and candidates are judged nearest first, so a search touches the few
 rows around the person rather than the whole table.
 """
@@ -17,6 +19,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from directory.freshness import STALE, Policy
 from directory.geo import Point, bounding_box, cells_within, distance_km
 from directory.listing import Listing, hours_of, load_listings, load_schedules, run_select
 from directory.models import Address, Language, SearchEntry, Service, ServiceAtLocation
@@ -34,6 +37,8 @@ _MAX_BATCH = 64
 # The nearest this many candidates decide a search: if none of them is open, nothing
 # near enough to walk to is, and the answer says what opens next instead.
 MAX_JUDGED = 256
+# Distances within this band count as similar: free beds then come first.
+SIMILAR_KM = 1.0
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,11 @@ class _Hit:
     name: str
     hours: Hours
     state: OpeningState
+    free_beds: bool = False  # beds free now, by a fresh count
 
-    def key(self) -> tuple[bool, float, str, str]:
-        return (not self.state.open, self.distance, self.name, self.service_id)
+    def key(self) -> tuple[bool, int, bool, float, str, str]:
+        return (not self.state.open, int(self.distance // SIMILAR_KM), not self.free_beds,
+                self.distance, self.name, self.service_id)
 
 
 # The service columns a search needs to filter and time a candidate.
@@ -95,17 +102,20 @@ _FACTS = (Service.id.label("service_id"), Service.name, Service.status, Service.
           Service.health_card_required, Service.cost, Service.pets, Service.confidential,
           Service.holiday_policy,
           Service.closed_reason, Service.closed_reason_fr, Service.closed_since,
-          Service.closed_until)
+          Service.closed_until, Service.last_verified_at, Service.capacity_available,
+          Service.capacity_updated_at)
 
 
 def search(session: Session, category: str, near: Point | str | None = None,
            at: datetime | None = None, filters: Filters = Filters(), limit: int = 3,
-           offset: int = 0) -> SearchResponse:
+           offset: int = 0, policy: Policy | None = None) -> SearchResponse:
     """Ranked listings of ``category`` (and its sub-categories) near a place at a time.
 
     ``near`` is a point, free text (resolved by the gazetteer; an unknown place
-    raises ``UnknownPlace``) or ``None`` for region-wide results.
+    raises ``UnknownPlace``) or ``None`` for region-wide results. ``policy`` holds
+    the freshness rules and the real time (default: the standard rules, now).
     """
+    policy = policy or Policy()
     codes = get_taxonomy().with_descendants(category)
     point = get_gazetteer().resolve(near).point if isinstance(near, str) else near
     center = point or get_gazetteer().center
@@ -124,7 +134,7 @@ def search(session: Session, category: str, near: Point | str | None = None,
         start, size = 0, max(2 * needed, 8)
         while start < len(fresh):
             # Small batches first: the nearest few usually settle it.
-            judged.extend(_judge(session, fresh[start:start + size], when, filters))
+            judged.extend(_judge(session, fresh[start:start + size], when, filters, policy))
             examined += len(fresh[start:start + size])
             start, size = start + size, min(2 * size, _MAX_BATCH)
             if sum(h.state.open for h in judged) >= needed or examined >= MAX_JUDGED:
@@ -139,16 +149,17 @@ def search(session: Session, category: str, near: Point | str | None = None,
         upcoming = [h for h in judged if h.state.next_open is not None]
         if upcoming:
             first = min(upcoming, key=lambda h: (h.state.next_open, h.distance, h.service_id))
-            opens_next = _listings(session, [first], when, point)[0]
-    return SearchResponse(results=_listings(session, hits[offset:needed], when, point),
+            opens_next = _listings(session, [first], when, point, policy)[0]
+    return SearchResponse(results=_listings(session, hits[offset:needed], when, point, policy),
                           total_found=len(hits), opens_next=opens_next, near=point,
                           categories=codes)
 
 
-def _listings(session: Session, hits: list[_Hit], when: datetime, near: Point | None) -> list[Listing]:
+def _listings(session: Session, hits: list[_Hit], when: datetime, near: Point | None,
+              policy: Policy) -> list[Listing]:
     """Full listings, built only for the hits that will be shown."""
     return load_listings(session, [(h.service_id, h.site_id) for h in hits], when, near,
-                         known={h.site_id: (h.hours, h.state) for h in hits})
+                         known={h.site_id: (h.hours, h.state) for h in hits}, policy=policy)
 
 
 @lru_cache(maxsize=None)
@@ -198,8 +209,9 @@ def _candidates(session: Session, codes: list[str], center: Point, ring: float,
 
 
 def _judge(session: Session, batch: list[tuple[float, str, str]], when: datetime,
-           filters: Filters) -> list[_Hit]:
-    """The candidates that pass the filters and coverage areas, with their opening state.
+           filters: Filters, policy: Policy) -> list[_Hit]:
+    """The candidates that pass the filters, coverage areas and freshness, with their
+    opening state.
 
     Confidential sites are ranked by their true distance, which is never shown.
     """
@@ -208,6 +220,7 @@ def _judge(session: Session, batch: list[tuple[float, str, str]], when: datetime
     kept = [(dist, facts[site]) for dist, site, _ in batch
             if site in facts and facts[site].status == "active"
             and (facts[site].coverage_km is None or dist <= facts[site].coverage_km)
+            and policy.of(facts[site].last_verified_at) != STALE
             and filters.accepts(facts[site])]
     service_ids = list({row.service_id for _, row in kept})
     if filters.language is not None and service_ids:
@@ -219,6 +232,7 @@ def _judge(session: Session, batch: list[tuple[float, str, str]], when: datetime
     for dist, row in kept:
         hours = hours_of(row, schedules.get(row.service_id, []), row.service_at_location_id,
                          row.location_id, (row.state_province or "ON").upper())
+        free = bool(row.capacity_available) and policy.beds_fresh(row.capacity_updated_at)
         out.append(_Hit(dist, row.service_at_location_id, row.service_id, row.name, hours,
-                        state_at(hours, when)))
+                        state_at(hours, when), free))
     return out

@@ -101,7 +101,7 @@ def telegram_card(n: int, item: dict[str, Any], lang: str) -> str:
     if item.get("distance_km") is not None:
         state.append(distance(item["distance_km"], lang))
     lines.append(" · ".join(s for s in state if s))
-    for key in ("where", "phone"):
+    for key in ("where", "phone", "beds"):
         if item.get(key):
             lines.append(html.escape(str(item[key])))
     if item.get("verified"):
@@ -170,7 +170,7 @@ def sms_card(item: dict[str, Any], lang: str) -> str:
     parts = [str(item.get("name", "")), str(item.get("opening_state") or "")]
     if item.get("distance_km") is not None:
         parts.append(distance(item["distance_km"], lang))
-    parts += [str(item[k]) for k in ("where", "phone") if item.get(k)]
+    parts += [str(item[k]) for k in ("where", "phone", "beds") if item.get(k)]
     line = "- " + ", ".join(p for p in parts if p)
     if item.get("verified"):
         line += f" ({item['verified']})"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import time, timedelta
 
 from sqlalchemy.orm import Session
 
+from directory.freshness import local_now
 from directory.models import (
     Address,
     Language,
@@ -21,6 +22,10 @@ from directory.models import (
 from directory.spatial import reindex
 
 MARKET = (45.4289, -75.6920)
+
+
+# Confirmed a week ago, whenever the tests run: fresh, so search shows it.
+RECENTLY = local_now() - timedelta(days=7)
 
 
 def add_service(session: Session, *codes: str, name: str = "Test service",
@@ -38,7 +43,7 @@ def add_service(session: Session, *codes: str, name: str = "Test service",
                         state_province=province, postal_code="K1N 1A1", country="CA",
                         address_type="physical"))
     session.add(Service(id=sid, organization_id=org, name=name, name_fr=f"{name} (fr)",
-                        status="active", last_verified_at=datetime(2026, 11, 1),
+                        status="active", last_verified_at=RECENTLY,
                         capacity_available=capacity[0] if capacity else None,
                         capacity_maximum=capacity[1] if capacity else None,
                         capacity_unit="beds" if capacity else None, **facts))
