@@ -136,11 +136,12 @@ def by_token(session: Session, token: str) -> Actor | None:
     return actor_of(account)
 
 
-def link(session: Session, code: str, channel: str, sender: str) -> Actor:
+def link(session: Session, code: str, channel: str, sender: str,
+         contact: str | None = None) -> Actor:
     """Link a chat or number (its pseudonymous ``sender``) to the code's account.
 
-    The code works once: it is cleared here. Linking again moves the sender to the
-    new account."""
+    ``contact`` is where reminders go, already sealed (``directory.contact``). The code
+    works once: it is cleared here. Linking again moves the sender to the new account."""
     account = session.scalars(
         select(Account).where(Account.link_code_digest == digest(normal_code(code)))).first()
     if (account is None or account.revoked_at is not None
@@ -150,9 +151,10 @@ def link(session: Session, code: str, channel: str, sender: str) -> Actor:
     existing = session.get(AccountLink, (channel, sender))
     if existing is None:
         session.add(AccountLink(channel=channel, sender=sender, account_id=account.id,
-                                linked_at=_now()))
+                                linked_at=_now(), contact=contact))
     else:
         existing.account_id, existing.linked_at = account.id, _now()
+        existing.contact = contact
     session.flush()
     return actor_of(account)
 

@@ -333,6 +333,18 @@ class AccountLink(Base):
     sender: Mapped[str] = Column(String(64), primary_key=True)
     account_id: Mapped[str] = Column(String(36), nullable=False, index=True)
     linked_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    # Where to send a reminder (chat id or number), sealed with a key the database never
+    # holds (directory.contact); empty when the channel gave none.
+    contact: Mapped[Optional[str]] = Column(Text)
+
+
+class AccountNudge(Base):
+    """When an account was last reminded to confirm its listings: at most one a week."""
+
+    __tablename__ = "account_nudge"
+
+    account_id: Mapped[str] = Column(String(36), primary_key=True)
+    sent_at: Mapped[datetime] = Column(DateTime, nullable=False)
 
 
 class ServiceImport(Base):
