@@ -6,6 +6,9 @@ table. Every Rasa server runs the retention rule itself, hourly
 (:func:`keep_purging`, started by the REST channel): the default in-memory store
 lives inside that process, out of any outside job's reach. ``python -m
 bot.retention --days 30`` does the same once, from outside, for a shared store.
+
+"Forget me" on Telegram or SMS also removes the chat's or number's link to a
+provider account (:func:`forget_link`), so it no longer acts for anyone.
 """
 
 from __future__ import annotations
@@ -57,6 +60,15 @@ def forget(store: Any, sender_id: str) -> bool:
         logger.error("cannot delete conversations from %s", type(store).__name__)
         return False
     return True
+
+
+def forget_link(database_url: str, channel: str, sender: str) -> bool:
+    """Remove a sender's link to a provider account; False if it had none."""
+    from directory import accounts
+    from directory.db import session_scope
+
+    with session_scope(database_url) as session:
+        return accounts.unlink(session, channel, sender)
 
 
 def purge(store: Any, days: float, now: float | None = None) -> int:

@@ -10,6 +10,8 @@ message again. This one:
 - hands Rasa only ``HMAC-SHA256(secret, "sms:" + number)``;
 - answers HELP/INFO/AIDE, STOP/ARRET and START itself, as carriers require;
 - turns a digit into the numbered choice it was offered ("Reply 1 for more");
+- answers ``LINK CODE`` (``LIER CODE``) and, from a linked number, the providers'
+  short commands itself, before Rasa (:mod:`bot.channels.providers`);
 - replies with TwiML (default) or, with ``WAYPOINT_SMS_REPLY=rest``, acknowledges
   at once and sends the reply through the REST API;
 - processes a repeated ``MessageSid`` once and never answers 5xx.
@@ -41,6 +43,7 @@ import settings
 from bot import patches
 from bot.channels import identity, render, state, turn
 from bot.channels.optout import OptOuts
+from bot.channels.providers import ProviderDesk
 from bot.retention import forget
 from conversation import language
 from safety.fallback import fallback_text
@@ -110,15 +113,22 @@ class SmsInput(InputChannel):
         self.config: SmsConfig | None = None
         self.state: state.ChannelState | None = None
         self.opt_outs: OptOuts | None = None
+        self.desk: ProviderDesk | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        patches.require_installed()
+    def configure(self) -> bool:
+        """Read the settings once; True when the channel is on."""
         current = settings.load()
         self.config = SmsConfig.from_settings(current)
         if self.config:
             self.state = state.for_settings(current)
             self.opt_outs = OptOuts(current.database_url)
+            self.desk = ProviderDesk(self.name(), current.database_url, self.state)
+        return self.config is not None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        patches.require_installed()
+        self.configure()
         hook = Blueprint("waypoint_sms", __name__)
 
         @hook.route("/", methods=["GET"])
@@ -188,20 +198,40 @@ class SmsInput(InputChannel):
         limited = turn.over_limit(self.state, sender, body)
         if limited:
             return render.sms(limited)[0]
+        if self.desk is not None:
+            answered = await self.desk.answer(sender, body, self.language(sender, body))
+            if answered is not None:
+                self.remember_choices(sender, [], answered.lang)  # a digit now picks a service
+                return render.sms(answered.messages())[0]
         action, lang = self.choice(sender, body)
         if action == "area":
             self.remember_choices(sender, [], lang)  # the next digit is a postal code, not a choice
             return render.sms([{"text": channel_text("ask_place_sms", lang)}])[0]
         if action in turn.TRUSTED_ACTIONS:
             messages = await turn.run_turn(on_new_message, app, self.name(), sender,
-                                           trusted=turn.TRUSTED_ACTIONS[action], state=self.state)
+                                           trusted=turn.TRUSTED_ACTIONS[action], state=self.state,
+                                           desk=self.desk)
         else:
             said = action[len("say:"):] if action and action.startswith("say:") else body
             messages = await turn.run_turn(on_new_message, app, self.name(), sender, user_text=said,
-                                           state=self.state)
+                                           state=self.state, desk=self.desk)
         text, choices = render.sms(messages)
         self.remember_choices(sender, choices, render.reply_language(messages))
         return text
+
+    def language(self, sender: str, body: str) -> str | None:
+        """The message's language, else that of the choices last offered, if any."""
+        assert self.state is not None
+        said = language.detect(body)
+        if said:
+            return said
+        try:
+            offered = self.state.recall(sender, "choices") or {}
+        except Exception as exc:
+            logger.error("choice look-up failed (%s)", exc.__class__.__name__)
+            return None
+        lang = offered.get("lang") if isinstance(offered, dict) else None
+        return lang if lang in ("en", "fr") else None
 
     def choice(self, sender: str, body: str) -> tuple[str | None, str]:
         """The numbered choice a digit picks, with the language it was offered in."""

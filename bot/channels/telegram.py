@@ -9,7 +9,9 @@ gets a 200, so Telegram never retries in a storm.
 
 Rasa only ever sees ``identity.sender_id("telegram", user id)``. The chat id
 lives in memory for as long as it takes to answer; no id or message text is
-logged.
+logged. ``/link CODE`` (``/lier CODE``) and, from a linked chat, the providers'
+short commands are answered before Rasa (:mod:`bot.channels.providers`); a
+question which service comes with a button for each.
 
 Configuration comes from ``settings``: ``WAYPOINT_TELEGRAM_TOKEN``,
 ``WAYPOINT_TELEGRAM_SECRET``, ``WAYPOINT_HMAC_SECRET`` and optionally
@@ -50,6 +52,7 @@ from telegram.request import HTTPXRequest
 import settings
 from bot import patches
 from bot.channels import guard, identity, render, turn
+from bot.channels.providers import ProviderDesk
 from bot.channels.state import ChannelState, for_settings
 from safety.replies import say as channel_text
 from settings import DEFAULT_TELEGRAM_API_URL, Settings
@@ -169,6 +172,7 @@ class TelegramInput(InputChannel):
     def __init__(self) -> None:
         self.settings: TelegramConfig | None = None
         self.state: ChannelState | None = None
+        self.desk: ProviderDesk | None = None
         self.limiter = SendLimiter()
         self._bot: Bot | None = None
         self._bot_lock: asyncio.Lock | None = None
@@ -181,6 +185,7 @@ class TelegramInput(InputChannel):
         if self.settings is not None:
             quiet_http_logs()
             self.state = for_settings(current)
+            self.desk = ProviderDesk(CHANNEL, current.database_url, self.state)
         return self.settings is not None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -323,12 +328,18 @@ class TelegramInput(InputChannel):
 
     async def converse(self, bot: Bot, chat_id: int, sender: str, on_new_message: OnNewMessage,
                        app: Any, user_text: str, trusted: str | None = None) -> None:
-        """Run a turn (unless the sender is over the rate limit) and send its replies."""
+        """Run a turn (unless the sender is over the rate limit) and send its replies.
+
+        Typed text goes to the provider desk first: a link, or a linked chat's command."""
         assert self.state is not None
         messages = turn.over_limit(self.state, sender, user_text)
+        if messages is None and not trusted and self.desk is not None:
+            answered = await self.desk.answer(sender, user_text, self.language(sender))
+            messages = None if answered is None else answered.messages(buttons=True)
         if messages is None:
             messages = await turn.run_turn(on_new_message, app, CHANNEL, sender,
-                                           user_text=user_text, trusted=trusted, state=self.state)
+                                           user_text=user_text, trusted=trusted, state=self.state,
+                                           desk=self.desk)
             self.remember(sender, messages)
         for rendered in render.telegram(messages):
             await self.send(chat_id, lambda r=rendered: bot.send_message(

@@ -3,14 +3,15 @@
 Before Rasa: a repeated delivery is dropped, and a sender over the rate limit
 gets "slow down" (a crisis message still gets its emergency reply). Then the
 turn runs under the guard (:mod:`bot.channels.guard`): text cleaned, answer
-within 5 seconds or the fallback, "forget me" honoured. Channel state that
-fails (Redis down) never blocks a reply: the message is processed as new.
+within 5 seconds or the fallback, "forget me" honoured (with a provider's link,
+see :mod:`bot.channels.providers`). Channel state that fails (Redis down) never
+blocks a reply: the message is processed as new.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -20,6 +21,9 @@ from conversation import language
 from safety import crisis as crisis_net
 from safety.replies import reply as crisis_reply
 from safety.replies import say as channel_text
+
+if TYPE_CHECKING:  # providers imports this module
+    from bot.channels.providers import ProviderDesk
 
 logger = logging.getLogger(__name__)
 
@@ -79,18 +83,26 @@ def location_message(lat: float, lon: float) -> str:
 
 async def run_turn(on_new_message: OnNewMessage, app: Any, channel: str, sender: str,
                    user_text: str | None = None, trusted: str | None = None,
-                   state: ChannelState | None = None) -> list[dict[str, Any]]:
+                   state: ChannelState | None = None,
+                   desk: ProviderDesk | None = None) -> list[dict[str, Any]]:
     """Send typed text (cleaned) or a channel-built message (``TRUSTED_ACTIONS``,
-    :func:`location_message`) to Rasa; return the bot's whole messages. After
-    "forget me", the channel state kept for the sender goes too."""
+    :func:`location_message`) to Rasa; return the bot's whole messages. A provider
+    command waiting for its service is dropped: the conversation moved on. After
+    "forget me", the channel state kept for the sender goes too, and its link to a
+    provider account."""
+    if desk is not None:
+        desk.drop_pending(sender)
     message = trusted if trusted else clean(user_text)
     collector = WholeMessages()
     messages = await reply_or_fallback(
         lambda: on_new_message(UserMessage(message, collector, sender, input_channel=channel)),
         collector.messages, sender, message)
-    if await forget_if_asked(app, sender) and state is not None:
-        try:
-            state.forget(sender)
-        except Exception as exc:  # it expires within the hour anyway
-            logger.error("could not drop the channel state (%s)", exc.__class__.__name__)
+    if await forget_if_asked(app, sender):
+        if state is not None:
+            try:
+                state.forget(sender)
+            except Exception as exc:  # it expires within the hour anyway
+                logger.error("could not drop the channel state (%s)", exc.__class__.__name__)
+        if desk is not None:
+            await desk.forget(sender)
     return messages

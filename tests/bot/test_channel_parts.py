@@ -9,6 +9,7 @@ import pytest
 
 from bot.channels import identity, render, state
 from bot.channels.optout import OptOuts
+from bot.channels.providers import DeskReply, link_request, provider_command
 from bot.channels.sms import keyword
 from conversation.sms import is_gsm7, sms_segments
 from safety.replies import say as text
@@ -196,3 +197,36 @@ def test_every_domain_button_fits_in_a_telegram_button() -> None:
     for button in buttons:
         choice = render.button_choices({"buttons": [button]})[0]
         assert len(choice.action.encode("utf-8")) <= render.CALLBACK_BYTES, button
+
+
+@pytest.mark.parametrize("body, asks", [
+    ("/link ABCD2345", ("en", "ABCD2345")), ("/lier abcd-2345", ("fr", "ABCD2345")),
+    ("/link@waypoint_bot ABCD2345", ("en", "ABCD2345")), ("/LIER", ("fr", "")),
+    ("/link not a code at all", ("en", "NOTACODEATALL")),  # refused as a code, never passed on
+    ("LINK abcd 2345", ("en", "ABCD2345")), ("lier ABCD2345", ("fr", "ABCD2345")),
+    ("link ABC2345", ("en", "ABC2345")),  # a digit short: still a code, refused as one
+    ("link me to a shelter", None), ("link please", None), ("LINK", None),
+    ("I need a link", None), ("linked ABCD2345", None),
+])
+def test_a_link_request_is_the_slash_form_or_the_keyword_and_one_code(
+        body: str, asks: tuple[str, str] | None) -> None:
+    assert link_request(body) == asks
+
+
+@pytest.mark.parametrize("body, command", [
+    ("BEDS 3/40", True), ("lits 3", True), ("OK", True), ("état", True), ("UNDO", True),
+    ("BEDS", True), ("CLOSED TODAY", True), ("BEDS -1", True), ("HOURS MO-FR 9-5", True),
+    ("fermé 24-12 au 26-12 vacances", True),
+    ("ok thanks", False), ("open now", False), ("hours of the mission", False),
+    ("beds near Vanier", False), ("I need a shower", False), ("2", False), ("", False),
+])
+def test_a_command_is_what_the_parser_reads_as_one(body: str, command: bool) -> None:
+    assert provider_command(body) is command
+
+
+def test_which_service_is_a_button_on_telegram_and_numbered_text_by_sms() -> None:
+    asked = DeskReply("Which service? Reply with its number: 1 A, 2 B", "en", ((1, "A"), (2, "B")))
+    [card] = render.telegram(asked.messages(buttons=True))
+    assert [c.action for row in card.rows for c in row] == ["say:1", "say:2"]
+    assert [c.label for row in card.rows for c in row] == ["1. A", "2. B"]
+    assert render.sms(asked.messages()) == (asked.text, [])
