@@ -4,7 +4,7 @@ Each request is form-encoded like Twilio's and signed with
 ``twilio.request_validator.RequestValidator`` for the public URL the server is
 told it lives at (as behind a proxy). The TwiML answers are parsed and their
 SMS segments counted. REST-mode replies go to a local stand-in for Twilio's
-Messages API.
+Messages API. Providers link their numbers by code and text their short commands.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.channels.identity import sender_id
+from conversation.listings import results_of
 from conversation.sms import is_gsm7, sms_segments
+from directory import accounts
+from directory.access import Actor
+from directory.db import session_scope
+from directory.demo import demo_id
+from directory.models import Service
 from tests.e2e.servers import Servers, free_port
 
 pytestmark = pytest.mark.model  # needs models/waypoint.tar.gz
@@ -247,6 +253,69 @@ def test_no_raw_number_in_tracker_store_or_logs(servers: Servers, tmp_path: Path
     for log in ("rasa.log", "actions.log"):
         text = (servers.tmp / log).read_text(encoding="utf-8", errors="replace")
         assert digits not in text and AUTH_TOKEN not in text and HMAC_SECRET not in text
+
+
+# ---- providers ------------------------------------------------------------------
+
+def new_account(servers: Servers, name: str) -> accounts.NewAccount:
+    with session_scope(servers.db) as s:
+        return accounts.create(s, Actor.operator("e2e"), "provider", name,
+                               demo_id("org", "harbour-house"))
+
+
+def linked(servers: Servers, phone: Phone) -> str | None:
+    with session_scope(servers.db) as s:
+        actor = accounts.by_sender(s, "sms", sender_id("sms", phone.number, HMAC_SECRET.encode()))
+        return None if actor is None else actor.name
+
+
+def test_a_provider_links_in_french_sets_beds_and_a_client_search_shows_them(
+        servers: Servers) -> None:
+    made = new_account(servers, "veille de nuit")
+    provider = Phone(servers)
+    reply = provider.text(f"LIER {made.link_code.lower()}")
+    assert reply.startswith("Lié au compte veille de nuit (Société Maison du Havre). Commandes")
+    # Its hours first, so the shelter is open whenever this runs.
+    for command, change in (("HEURES TLJ 0h-24h", "24 h sur 24"), ("LITS 3/40", "3 sur 40 lits libres")):
+        asked = provider.text(command)
+        assert re.match(r"Quel service\? R[ée]pondez par son num[ée]ro : 1 ", asked)
+        number = re.search(r"(\d) Refuge de nuit Maison du Havre", asked)
+        assert number
+        done = provider.text(number.group(1))
+        assert done.startswith("Refuge de nuit Maison du Havre : ") and change in done
+        assert sms_segments(done) == 1
+    client = Phone(servers)
+    results = client.text("I need a bed near the ByWard Market")
+    assert results.startswith("- Harbour House Night Shelter, open")
+    hashed = sender_id("sms", client.number, HMAC_SECRET.encode())
+    _, tracker = servers.api(f"/conversations/{hashed}/tracker")
+    shown = [results_of(e.get("data") or {}) for e in tracker["events"] if e["event"] == "bot"]
+    first = [r for r in shown if r][-1]["items"][0]
+    assert (first["capacity"]["available"], first["capacity"]["maximum"]) == (3, 40)
+    hashed = sender_id("sms", provider.number, HMAC_SECRET.encode())
+    _, tracker = servers.api(f"/conversations/{hashed}/tracker", all_events=True)
+    assert not any(e.get("event") == "user" for e in tracker["events"])
+    for log in ("rasa.log", "actions.log"):
+        assert made.link_code not in (servers.tmp / log).read_text(errors="replace")
+
+
+def test_a_linked_number_still_talks_to_the_assistant_and_forget_me_unlinks(
+        servers: Servers) -> None:
+    phone = Phone(servers)
+    assert "unknown, used or expired" in phone.text("LINK WRONG234")
+    made = new_account(servers, "day desk")
+    assert phone.text(f"LINK {made.link_code}").startswith(
+        "Linked to day desk (Harbour House Society). Commands: BEDS 3/40")
+    assert "where" in phone.text("I need a shower").lower()
+    assert phone.text("CLOSED TODAY someone overdosed here").startswith("CALL 911")
+    with session_scope(servers.db) as s:
+        assert not s.query(Service).filter(
+            Service.organization_id == demo_id("org", "harbour-house"),
+            Service.closed_reason.isnot(None)).count()
+    assert linked(servers, phone) == "day desk"
+    phone.text("forget me")
+    assert linked(servers, phone) is None
+    assert "Which service" not in phone.text("BEDS 3/40")
 
 
 def test_rest_reply_mode_acknowledges_then_sends_through_the_api(

@@ -3,12 +3,14 @@ replies caught by a local stand-in for the Bot API.
 
 Starts ``rasa run actions`` and ``rasa run`` (``bot.channels.telegram.TelegramInput``
 in credentials.yml) with the Telegram variables pointing at the stand-in, holds
-conversations in English and French, presses the result buttons, and then
-checks that no raw Telegram id or unrounded location reached a tracker or a log.
+conversations in English and French, presses the result buttons, links providers'
+chats and runs their short commands, and then checks that no raw Telegram id,
+unrounded location or link code reached a tracker or a log.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
@@ -24,6 +26,12 @@ from typing import Any
 import pytest
 
 from bot.channels import identity
+from conversation.listings import results_of
+from directory import accounts
+from directory.access import Actor
+from directory.db import session_scope
+from directory.demo import demo_id
+from directory.models import Service
 from tests.channels.telegram_api import Call, TelegramApi
 from tests.e2e.servers import ROOT, Servers
 
@@ -34,6 +42,8 @@ SECRET = "e2e-webhook-secret"
 HMAC = "e2e-hmac-secret-0123456789"
 # Distinctive raw ids, so that finding them anywhere means they leaked.
 EN_USER, FR_USER, CRISIS_USER, POLL_USER = 987654321012, 987654321013, 987654321014, 987654321015
+PROVIDER_USER, CLIENT_USER = 987654321016, 987654321017
+SHELTER = "Harbour House Night Shelter"  # one of its organization's five services
 LAT, LON = 45.4287123, -75.6891987  # near the ByWard Market; only 45.429,-75.689 may be kept
 QUIET_SECONDS = 2.0
 CREDENTIALS = ROOT / "credentials.yml"  # what tests.e2e.servers.Servers passes to Rasa
@@ -238,6 +248,83 @@ def test_polling_forwards_updates_through_the_webhook(servers: Servers, api: Tel
         out = poller.communicate(timeout=15)[0].decode()
     assert api.calls_of("deleteWebhook")
     assert poller.returncode == 0 and "stopped" in out and TOKEN not in out
+
+
+# ---- providers ------------------------------------------------------------------
+
+def new_account(servers: Servers, name: str) -> accounts.NewAccount:
+    with session_scope(servers.db) as s:
+        return accounts.create(s, Actor.operator("e2e"), "provider", name,
+                               demo_id("org", "harbour-house"))
+
+
+def linked(servers: Servers, user: int) -> str | None:
+    with session_scope(servers.db) as s:
+        actor = accounts.by_sender(s, "telegram", sender(user))
+        return None if actor is None else actor.name
+
+
+def choose(asked: Call, name: str) -> str:
+    """The callback data of the button naming ``name``."""
+    rows = (asked.params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return next(b["callback_data"] for row in rows for b in row if name in b["text"])
+
+
+def said(calls: list[Call]) -> str:
+    return html.unescape(texts(calls))
+
+
+def test_a_provider_links_sets_beds_and_a_client_search_shows_them(
+        servers: Servers, api: TelegramApi) -> None:
+    made = new_account(servers, "night desk")
+    reply = said(exchange(servers, api, PROVIDER_USER,
+                          message(PROVIDER_USER, f"/link {made.link_code}")))
+    assert "night desk (Harbour House Society)" in reply and "BEDS 3/40" in reply
+    assert linked(servers, PROVIDER_USER) == "night desk"
+    # Its hours first, so the shelter is open whenever this runs.
+    for command, change in (("HOURS DAILY 00:00-24:00", "24 hours"),
+                            ("BEDS 3/40", "3 of 40 beds free")):
+        (asked,) = exchange(servers, api, PROVIDER_USER, message(PROVIDER_USER, command))
+        assert asked.params["text"].startswith("Which service? Reply with its number: 1 ")
+        done = said(exchange(servers, api, PROVIDER_USER,
+                             press(PROVIDER_USER, choose(asked, SHELTER))))
+        assert done.startswith(f"{SHELTER}: ") and change in done and "UNDO" in done
+    found = exchange(servers, api, CLIENT_USER,
+                     message(CLIENT_USER, "I need a bed near the ByWard Market"))
+    card = next(c for c in found if "map:0" in buttons(c))
+    assert card.params["text"].startswith(f"<b>1. {SHELTER}</b>")
+    _, tracker = servers.api(f"/conversations/{sender(CLIENT_USER)}/tracker")
+    shown = [results_of(e.get("data") or {}) for e in tracker["events"] if e["event"] == "bot"]
+    first = [r for r in shown if r][-1]["items"][0]
+    assert first["name"] == SHELTER
+    assert (first["capacity"]["available"], first["capacity"]["maximum"]) == (3, 40)
+    # Neither the code nor a command went to the assistant.
+    _, tracker = servers.api(f"/conversations/{sender(PROVIDER_USER)}/tracker", all_events=True)
+    assert not any(e["event"] == "user" for e in tracker["events"])
+    logs = "".join((servers.tmp / name).read_text(errors="replace")
+                   for name in ("rasa.log", "actions.log"))
+    assert made.link_code not in logs and made.link_code not in json.dumps(tracker)
+
+
+def test_a_linked_chat_still_talks_to_the_assistant_and_forget_me_unlinks(
+        servers: Servers, api: TelegramApi) -> None:
+    user = PROVIDER_USER + 100
+    assert "inconnu, déjà utilisé ou expiré" in said(
+        exchange(servers, api, user, message(user, "/lier WRONG234")))
+    made = new_account(servers, "day desk")
+    reply = said(exchange(servers, api, user, message(user, f"/lier {made.link_code}")))
+    assert reply.startswith("Lié au compte day desk (Société Maison du Havre). Commandes : LITS")
+    assert "Where are you" in texts(exchange(servers, api, user, message(user, "I need a shower")))
+    emergency = exchange(servers, api, user, message(user, "CLOSED TODAY someone overdosed here"))
+    assert "911" in emergency[0].params["text"]
+    with session_scope(servers.db) as s:
+        assert not s.query(Service).filter(
+            Service.organization_id == demo_id("org", "harbour-house"),
+            Service.closed_reason.isnot(None)).count()
+    assert linked(servers, user) == "day desk"
+    exchange(servers, api, user, message(user, "forget me"))
+    assert linked(servers, user) is None
+    assert "Which service" not in texts(exchange(servers, api, user, message(user, "BEDS 3/40")))
 
 
 # ---- privacy ------------------------------------------------------------------
