@@ -101,7 +101,8 @@ def _wrap_server_start() -> None:
     def serve_application(*args: Any, **kwargs: Any) -> Any:
         set_action_timeout(action_timeout_from(kwargs.get("endpoints")))
         listeners = list(kwargs.get("server_listeners") or [])
-        listeners += [(warm_up, "before_server_start"), (start_retention, "after_server_start")]
+        listeners += [(warm_up, "before_server_start"), (start_retention, "after_server_start"),
+                      (start_nudges, "after_server_start")]
         kwargs["server_listeners"] = listeners
         return original(*args, **kwargs)
 
@@ -125,6 +126,14 @@ async def start_retention(app: Any, _loop: Any) -> None:
     from bot.retention import keep_purging
 
     app.add_task(keep_purging(app))
+
+
+async def start_nudges(app: Any, _loop: Any) -> None:
+    """Remind providers of listings unconfirmed for 30 days (see ``bot.nudger``); safe in
+    several servers at once, as each reminder is claimed by one."""
+    from bot.nudger import keep_nudging
+
+    app.add_task(keep_nudging(app))
 
 
 def _cache_action_reply_validator() -> None:
@@ -158,8 +167,8 @@ PATCHES: tuple[Patch, ...] = (
             "60 s conversation lock, so one stuck action server could hold a conversation; "
             "this applies `action_endpoint.timeout` from the endpoints file `rasa run` was "
             "given (3 s by default). The same wrapper loads the safety data before the "
-            "first message and starts the hourly retention purge in every server, whichever "
-            "channels are on.",
+            "first message and starts the hourly retention purge and the providers' "
+            "reminders in every server, whichever channels are on.",
         upstream="https://github.com/RasaHQ/rasa/issues/9789 (DEFAULT_REQUEST_TIMEOUT not "
                  "configurable; closed unfixed in 3.6) and "
                  "https://github.com/RasaHQ/rasa/pull/13015 (configurable client timeouts, "

@@ -137,7 +137,7 @@ def by_token(session: Session, token: str) -> Actor | None:
 
 
 def link(session: Session, code: str, channel: str, sender: str,
-         contact: str | None = None) -> Actor:
+         contact: str | None = None, lang: str | None = None) -> Actor:
     """Link a chat or number (its pseudonymous ``sender``) to the code's account.
 
     ``contact`` is where reminders go, already sealed (``directory.contact``). The code
@@ -151,10 +151,10 @@ def link(session: Session, code: str, channel: str, sender: str,
     existing = session.get(AccountLink, (channel, sender))
     if existing is None:
         session.add(AccountLink(channel=channel, sender=sender, account_id=account.id,
-                                linked_at=_now(), contact=contact))
+                                linked_at=_now(), contact=contact, lang=lang))
     else:
         existing.account_id, existing.linked_at = account.id, _now()
-        existing.contact = contact
+        existing.contact, existing.lang = contact, lang
     session.flush()
     return actor_of(account)
 

@@ -336,6 +336,7 @@ class AccountLink(Base):
     # Where to send a reminder (chat id or number), sealed with a key the database never
     # holds (directory.contact); empty when the channel gave none.
     contact: Mapped[Optional[str]] = Column(Text)
+    lang: Mapped[Optional[str]] = Column(String(2))  # the language the link was made in
 
 
 class AccountNudge(Base):

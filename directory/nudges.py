@@ -30,6 +30,7 @@ class Due:
     channel: str
     contact: str  # sealed (directory.contact)
     services: tuple[str, ...]  # names
+    lang: str = "en"
 
 
 def due(session: Session, policy: Policy | None = None) -> list[Due]:
@@ -56,7 +57,8 @@ def due(session: Session, policy: Policy | None = None) -> list[Due]:
             Service.last_verified_at.is_not(None), Service.last_verified_at <= old)
             .order_by(Service.last_verified_at, Service.name)))
         if names:
-            out.append(Due(account.id, link.channel, link.contact, names))
+            out.append(Due(account.id, link.channel, link.contact, names,
+                           "fr" if link.lang == "fr" else "en"))
     return out
 
 

@@ -34,6 +34,7 @@ from directory import accounts
 from directory.access import Role
 from directory.commands import Choice, Outcome, handle
 from directory.commands_parse import TODAY, Invalid, Usage, normal, parse
+from directory.contact import seal
 from directory.db import session_scope
 from directory.models import Organization
 from safety import crisis as crisis_net
@@ -117,13 +118,18 @@ def _reply(outcome: Outcome) -> DeskReply:
 class ProviderDesk:
     """Links and provider commands for one channel (``"telegram"`` or ``"sms"``)."""
 
-    def __init__(self, channel: str, database_url: str, state: ChannelState) -> None:
+    def __init__(self, channel: str, database_url: str, state: ChannelState,
+                 seal_key: bytes | None = None) -> None:
         self.channel, self.database_url, self.state = channel, database_url, state
+        self.seal_key = seal_key
 
-    async def answer(self, sender: str, text: str, lang: str | None = None) -> DeskReply | None:
+    async def answer(self, sender: str, text: str, lang: str | None = None,
+                     reach: str | None = None) -> DeskReply | None:
         """The desk's reply to a typed message, or None when it is for the assistant.
 
-        ``lang`` is the conversation's language, for what names none (OK, a number)."""
+        ``lang`` is the conversation's language, for what names none (OK, a number).
+        ``reach`` is how to write to this chat or number later; it is kept, sealed, only
+        when the person links it to an account (reminders, ``bot.nudger``)."""
         if crisis_net.detect(text) is not None:
             # Rasa answers a crisis, unless the message may hold a link code: never pass it on.
             crisis = crisis_messages(text) if _link_word(text) else None
@@ -133,7 +139,7 @@ class ProviderDesk:
             said, code = link
             if not code:
                 return DeskReply(say("link_usage", said), said)
-            return await self._in_thread(self._link, sender, code, said)
+            return await self._in_thread(self._link, sender, code, said, reach)
         pending = self._pending(sender)
         if pending is not None and text.strip().rstrip(".)").isdigit():
             service_id = pending.pick(text)
@@ -169,11 +175,13 @@ class ProviderDesk:
     async def _in_thread(self, work: Any, *args: Any) -> DeskReply | None:
         return await asyncio.to_thread(work, *args)  # type: ignore[no-any-return]
 
-    def _link(self, sender: str, code: str, lang: str) -> DeskReply:
+    def _link(self, sender: str, code: str, lang: str, reach: str | None = None) -> DeskReply:
+        contact = seal(self.seal_key, reach) if self.seal_key and reach else None
         try:
             with session_scope(self.database_url) as session:
                 try:
-                    actor = accounts.link(session, code, self.channel, sender)
+                    actor = accounts.link(session, code, self.channel, sender, contact,
+                                          lang)
                 except accounts.BadLinkCode:
                     return DeskReply(say("link_bad", lang), lang)
                 if actor.role is Role.ADMIN:

@@ -123,7 +123,8 @@ class SmsInput(InputChannel):
         if self.config:
             self.state = state.for_settings(current)
             self.opt_outs = OptOuts(current.database_url)
-            self.desk = ProviderDesk(self.name(), current.database_url, self.state)
+            self.desk = ProviderDesk(self.name(), current.database_url, self.state,
+                                     current.hmac_secret)
         return self.config is not None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -176,7 +177,9 @@ class SmsInput(InputChannel):
             return twiml(None)
         sender = identity.sender_id("sms", number, self.config.hmac_key)
         body = str(form.get("Body") or "")[:MAX_BODY_CHARS]
-        reply = self.reply(request.app, on_new_message, sender, body)
+        # Where a reminder would go, should this number link to a provider account.
+        reach = f"{number}|{form.get('To') or ''}"
+        reply = self.reply(request.app, on_new_message, sender, body, reach)
         if self.config.reply_mode == "twiml":
             return twiml(await reply)
         task = asyncio.create_task(self.send_later(reply, to=number, sent_from=str(form.get("To") or "")))
@@ -185,7 +188,7 @@ class SmsInput(InputChannel):
         return twiml(None)
 
     async def reply(self, app: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                    sender: str, body: str) -> str | None:
+                    sender: str, body: str, reach: str | None = None) -> str | None:
         """The one SMS to send back (at most three segments), or None for silence."""
         assert self.state is not None and self.opt_outs is not None
         word = keyword(body)
@@ -199,7 +202,7 @@ class SmsInput(InputChannel):
         if limited:
             return render.sms(limited)[0]
         if self.desk is not None:
-            answered = await self.desk.answer(sender, body, self.language(sender, body))
+            answered = await self.desk.answer(sender, body, self.language(sender, body), reach)
             if answered is not None:
                 self.remember_choices(sender, [], answered.lang)  # a digit now picks a service
                 return render.sms(answered.messages())[0]

@@ -185,7 +185,8 @@ class TelegramInput(InputChannel):
         if self.settings is not None:
             quiet_http_logs()
             self.state = for_settings(current)
-            self.desk = ProviderDesk(CHANNEL, current.database_url, self.state)
+            self.desk = ProviderDesk(CHANNEL, current.database_url, self.state,
+                                     current.hmac_secret)
         return self.settings is not None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -334,7 +335,8 @@ class TelegramInput(InputChannel):
         assert self.state is not None
         messages = turn.over_limit(self.state, sender, user_text)
         if messages is None and not trusted and self.desk is not None:
-            answered = await self.desk.answer(sender, user_text, self.language(sender))
+            answered = await self.desk.answer(sender, user_text, self.language(sender),
+                                              reach=str(chat_id))
             messages = None if answered is None else answered.messages(buttons=True)
         if messages is None:
             messages = await turn.run_turn(on_new_message, app, CHANNEL, sender,

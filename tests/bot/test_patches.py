@@ -67,8 +67,8 @@ def test_server_start_applies_the_endpoints_timeout_and_adds_listeners(
     endpoints = AvailableEndpoints(action=EndpointConfig("http://127.0.0.1:1/webhook", timeout=7))
     rasa_run.serve_application("model.tar.gz", endpoints=endpoints)
     assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 7.0 == rasa_endpoints.DEFAULT_REQUEST_TIMEOUT
-    assert [event for _, event in seen["listeners"]] == ["before_server_start",  # type: ignore[union-attr]
-                                                         "after_server_start"]
+    assert [event for _, event in seen["listeners"]] == [  # type: ignore[union-attr]
+        "before_server_start", "after_server_start", "after_server_start"]
     # Rasa passes only the arguments the (wrapped) function accepts: the signature shows through.
     from rasa.shared.utils.common import arguments_of
     assert "server_listeners" in arguments_of(rasa_run.serve_application)

@@ -16,6 +16,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('account_link', schema=None) as batch_op:
         batch_op.add_column(sa.Column('contact', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('lang', sa.String(length=2), nullable=True))
     op.create_table('account_nudge',
     sa.Column('account_id', sa.String(length=36), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=False),
@@ -26,4 +27,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('account_nudge')
     with op.batch_alter_table('account_link', schema=None) as batch_op:
+        batch_op.drop_column('lang')
         batch_op.drop_column('contact')
