@@ -2,7 +2,7 @@
 
 Layers, bottom to top (``docs/architecture.md`` draws them):
 
-    words, settings  ->  directory  ->  safety, conversation  ->  actions, bot
+    words, settings  ->  directory  ->  safety, conversation  ->  actions, bot, portal
 
 A package may import those below it, never those above or beside it where the
 table says no. Every ``import`` counts, also those inside functions, because a lazy
@@ -31,6 +31,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "conversation": {"rasa", "rasa_sdk", "actions", "bot"},
     "actions": {"rasa", "bot"},
     "bot": {"actions", "rasa_sdk"},
+    "portal": {"rasa", "rasa_sdk", "bot", "actions", "safety", "conversation"},
 }
 
 
