@@ -11,6 +11,7 @@ MODEL := models/waypoint.tar.gz
 RUN   ?= .run
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
+PORTAL_PORT ?= 5080
 RASA_DATA := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard bot/nlu/*.py safety/crisis.py bot/data/*.yaml)
 
 .PHONY: help install run run-telegram telegram-webhook demo demo-db serve stop train validate words test quick bench lint lock clean
@@ -62,7 +63,7 @@ words: install ## Regenerate the domain responses from the catalogue (words/*.ym
 	$(PY) -m words.domain
 	$(PY) -m safety.replies
 
-serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (127.0.0.1)
+serve: demo-db $(MODEL) ## Start the action server, Rasa and the provider API in the background (127.0.0.1)
 	@mkdir -p $(RUN)
 	@$(MAKE) --no-print-directory stop >/dev/null 2>&1 || true
 	@# endpoints.yml names the default action port; this run's copy names ACTIONS_PORT.
@@ -71,11 +72,13 @@ serve: demo-db $(MODEL) ## Start the action server and Rasa in the background (1
 	@api=""; if [ -n "$$WAYPOINT_RASA_TOKEN" ]; then api="--enable-api --auth-token $$WAYPOINT_RASA_TOKEN"; fi; \
 	  $(PY) -m bot.server run -m $(MODEL) -i 127.0.0.1 -p $(RASA_PORT) --credentials credentials.yml \
 	    --endpoints $(RUN)/endpoints.yml $$api > $(RUN)/rasa.log 2>&1 & echo $$! > $(RUN)/rasa.pid
+	$(PY) -m portal --host 127.0.0.1 --port $(PORTAL_PORT) > $(RUN)/portal.log 2>&1 & echo $$! > $(RUN)/portal.pid
 	@$(PY) scripts/wait.py http://127.0.0.1:$(ACTIONS_PORT)/health http://127.0.0.1:$(RASA_PORT)/webhooks/rest/ \
-	  || { tail -20 $(RUN)/rasa.log $(RUN)/actions.log; $(MAKE) --no-print-directory stop; exit 1; }
+	  http://127.0.0.1:$(PORTAL_PORT)/api/v1/health \
+	  || { tail -20 $(RUN)/rasa.log $(RUN)/actions.log $(RUN)/portal.log; $(MAKE) --no-print-directory stop; exit 1; }
 
 stop: ## Stop the servers started by `make serve`
-	@for p in $(RUN)/rasa.pid $(RUN)/actions.pid; do \
+	@for p in $(RUN)/rasa.pid $(RUN)/actions.pid $(RUN)/portal.pid; do \
 	  [ -f $$p ] && kill $$(cat $$p) 2>/dev/null; rm -f $$p; done; true
 
 test: install $(MODEL) ## Run the whole test suite (trains the assistant first if needed)
@@ -88,7 +91,7 @@ bench: install ## Run the benchmarks and print their figures
 	$(PY) -m bench
 
 lint: install ## Check style
-	$(PY) -m ruff check directory bot actions bench tests words safety conversation scripts settings.py
+	$(PY) -m ruff check directory bot actions bench tests words safety conversation portal scripts settings.py
 
 lock: ## Re-pin requirements.lock from requirements.in (needs network)
 	rm -rf /tmp/waypoint-lock && $$(scripts/find-python.sh) -m venv /tmp/waypoint-lock
