@@ -27,17 +27,18 @@ def listeners(port: int) -> list[str]:
 def test_make_serve_without_a_token(tmp_path: Path) -> None:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
-    rasa_port, actions_port = free_port(), free_port()
+    rasa_port, actions_port, portal_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k != "WAYPOINT_RASA_TOKEN"}
     env["WAYPOINT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.db'}"
-    ports = [f"RASA_PORT={rasa_port}", f"ACTIONS_PORT={actions_port}", f"RUN={tmp_path / 'run'}"]
+    ports = [f"RASA_PORT={rasa_port}", f"ACTIONS_PORT={actions_port}",
+             f"PORTAL_PORT={portal_port}", f"RUN={tmp_path / 'run'}"]
     # -o: serve the model that is there (make test trained it); never train inside a test.
     started = subprocess.run(["make", "--no-print-directory", "-o", "models/waypoint.tar.gz",
                               "serve", *ports], cwd=ROOT, env=env, capture_output=True, text=True,
                              timeout=600)
     try:
         assert started.returncode == 0, started.stdout[-2000:] + started.stderr[-2000:]
-        for port in (rasa_port, actions_port):
+        for port in (rasa_port, actions_port, portal_port):
             assert listeners(port) and all(a.startswith("127.0.0.1:") for a in listeners(port))
         request = urllib.request.Request(
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
