@@ -40,6 +40,7 @@ from directory.freshness import Policy
 from directory.listing import Listing, details
 from directory.models import Service
 from directory.schedules import DAY_CODES, Rule, format_weeks, parse_monthdays, parse_weeks
+from portal.pages import pages_router
 
 PREFIX = "/api/v1"
 _ETAG = re.compile(r'^"v(\d+)"$')
@@ -401,6 +402,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
                   description=__doc__.split("\n\n")[0].replace("\n", " "),
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs", redoc_url=None)
     app.include_router(router)
+    # The web page for providers (portal/pages.py), on the same database and rules.
+    app.include_router(pages_router(url, lambda: Policy(beds_fresh_hours=current.beds_fresh_hours),
+                                    secure=current.public_url.startswith("https")))
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     handlers: list[tuple[type[Exception], Any]] = [
         (ApiError, lambda _r, e: error_response(e.status, e.error, [e.field] if e.field else None,

@@ -171,3 +171,35 @@ def pg_url(postgres: PostgresDatabases, tmp_path: Path) -> str:
 def demo_sqlite(demo_sqlite_file: Path, tmp_path: Path) -> str:
     """A copy of the demo directory of this test's own, so a test may change it freely."""
     return _demo_copy(demo_sqlite_file, tmp_path)
+
+
+CHROMIUM = ("chromium", "/usr/bin/chromium")
+CHROMEDRIVER = ("chromedriver", "/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def chrome() -> Iterator[object]:
+    """A headless Chromium the size of a phone, driven by Selenium (Debian's ``chromium``
+    and ``chromium-driver``). Skips without them, except in CI (``unavailable``)."""
+    binary = shutil.which(CHROMIUM[0]) or (CHROMIUM[1] if Path(CHROMIUM[1]).exists() else None)
+    driver = shutil.which(CHROMEDRIVER[0]) or (
+        CHROMEDRIVER[1] if Path(CHROMEDRIVER[1]).exists() else None)
+    if binary is None or driver is None:
+        unavailable("no chromium or chromedriver: apt-get install chromium chromium-driver")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service as DriverService
+    except ImportError:
+        unavailable("selenium is not installed (pip install -r requirements.lock)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(binary)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=412,1400", "--lang=en"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(options=options, service=DriverService(executable_path=str(driver)))
+    browser.set_page_load_timeout(30)
+    browser.implicitly_wait(5)  # an element of the next page may take a moment to appear
+    try:
+        yield browser
+    finally:
+        browser.quit()

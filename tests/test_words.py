@@ -23,7 +23,14 @@ from words.domain import CONVERSATION, RESPONSES_PATH, render_responses_yaml, re
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "words").glob("*.yml"))
-PACKAGES = ("actions", "bot", "conversation", "safety", "directory", "words")
+PACKAGES = ("actions", "bot", "conversation", "safety", "directory", "words", "portal")
+# The web page's templates name their sentences as t("key", ...).
+TEMPLATE_KEY = re.compile(r'\bt\("([a-z0-9_]+)"')
+
+
+def template_keys() -> dict[str, set[str]]:
+    return {str(p.relative_to(ROOT)): set(TEMPLATE_KEY.findall(p.read_text(encoding="utf-8")))
+            for p in sorted((ROOT / "portal" / "templates").glob("*.html"))}
 
 
 def raw(path: Path) -> dict:
@@ -98,7 +105,7 @@ def _quoted_strings() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 found.add(node.value)
-    return found
+    return found.union(*template_keys().values())
 
 
 def test_every_key_is_used() -> None:
@@ -154,6 +161,9 @@ def test_every_key_the_code_names_is_in_the_catalogue() -> None:
     missing = {f"{p.relative_to(ROOT)}: {key}" for p in sources
                for key in named_keys(p.read_text(encoding="utf-8"))
                if key not in words.catalogue()}
+    missing |= {f"{name}: {key}" for name, keys in template_keys().items() for key in keys
+                if key not in words.catalogue()}
+    assert template_keys(), "the portal's templates were not found"
     assert not missing, sorted(missing)
 
 
