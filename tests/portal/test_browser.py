@@ -1,6 +1,7 @@
 """The provider web page in a real browser (headless Chromium through Selenium), with no
 JavaScript needed: a shelter's provider signs in, changes the hours, and the change is
-what a client's search finds next on the same database.
+what a client's search finds next on the same database; and, with the trained model,
+what the real assistant answers through the REST channel (``tests/e2e/servers.py``).
 
 A screenshot of the edit page is kept in the test's folder and in
 ``test-artifacts/portal-edit.png`` (git-ignored), to look at."""
@@ -114,3 +115,46 @@ def test_a_shelter_changes_its_hours_in_a_browser_and_clients_see_them(
     assert chrome.find_element(By.ID, "save-hours").text == say("portal_save_hours", "fr")
     submit(chrome, "signout")
     assert say("portal_signed_out", "fr") in chrome.page_source
+
+
+@pytest.mark.model  # needs models/waypoint.tar.gz; Servers fails without it
+def test_a_change_in_the_browser_is_what_the_rest_channel_answers(chrome: Any, tmp_path: Path) -> None:
+    """The real servers (Rasa and the action server) on one demo database, the web page on
+    the same one: hours and beds set in the browser are in the assistant's next answer."""
+    from selenium.webdriver.common.by import By
+
+    from tests.e2e.servers import Servers
+
+    (tmp_path / "servers").mkdir()
+    servers = Servers(tmp_path / "servers")
+    site = Api(servers.db)
+    try:
+        with session_scope(servers.db) as s:
+            shelter = s.scalars(select(Service).where(Service.name == "Harbour House Night Shelter")).one()
+            sid = shelter.id
+            token = accounts.create(s, ADMIN, "provider", "night desk", shelter.organization_id).token
+        chrome.get(f"{site.base}/portal/")
+        chrome.find_element(By.ID, "token").send_keys(token)
+        submit(chrome, "signin")
+        chrome.get(f"{site.base}/portal/services/{sid}")
+        for box in chrome.find_elements(By.CSS_SELECTOR, "input[name=days]"):
+            if not box.is_selected():
+                box.click()
+        for name, value in (("opens", "00:00"), ("closes", "00:00")):   # round the clock
+            field = chrome.find_element(By.ID, name)
+            field.clear()
+            field.send_keys(value)
+        submit(chrome, "save-hours")
+        for name, value in (("available", "7"), ("maximum", "40")):
+            field = chrome.find_element(By.ID, name)
+            field.clear()
+            field.send_keys(value)
+        submit(chrome, "save-beds")
+        assert say("portal_saved", "en") in chrome.find_element(By.CSS_SELECTOR, ".notice").text
+        # the demo has it open 19:00-08:00; now round the clock, with a fresh bed count
+        reply = servers.say("portal-test-client", "I need a bed near the ByWard Market")
+        line = next(x for x in reply.splitlines() if "Harbour House Night Shelter" in x)
+        assert "open 24/7" in line and "7 beds free" in line, reply
+    finally:
+        site.stop()
+        servers.stop()
